@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# build.sh [release|asan] — configures and builds one tree.
+#   release: g++, RelWithDebInfo, in build/
+#   asan:    clang, AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer targets, in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-release}
+case "$kind" in
+  release)
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build ;;
+  asan)
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+      -DGMSA_SANITIZE=ON -DGMSA_FUZZ=ON -DGMSA_BENCH=OFF \
+      -DGMSA_FUZZ_SECONDS="${GMSA_FUZZ_SECONDS:-60}" >/dev/null
+    cmake --build build-asan ;;
+  *) echo "usage: build.sh [release|asan]" >&2; exit 2 ;;
+esac

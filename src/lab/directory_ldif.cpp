@@ -17,11 +17,16 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A literal for a POSIX regex inside a quoted slapd value ('.' as "[.]", so
+// no backslash has to survive slapd's own unquoting).
 std::string regex_escape(const std::string& s) {
   std::string out;
   for (char ch : s) {
-    if (ch == '.') out += "\\\\";
-    out += ch;
+    if (ch == '.') {
+      out += "[.]";
+    } else {
+      out += ch;
+    }
   }
   return out;
 }

@@ -210,10 +210,11 @@ Status up(const LabConfig& c, std::ostream& log) {
     if (auto s = remove_tree(c.path(d)); !s.ok()) return s;
   }
   std::remove(c.path("lab.json").c_str());
-  for (const char* d :
-       {"etc", "kdc", "keytabs", "tls", "ldap/slapd.d", "ldap/data", "run", "state"}) {
+  for (const char* d : {"kdc", "keytabs", "tls", "ldap/slapd.d", "ldap/data", "run", "state"}) {
     if (auto s = make_dirs(c.path(d), 0700); !s.ok()) return s;
   }
+  // etc holds no secret; PostgreSQL (user postgres) reads krb5-server.conf.
+  if (auto s = make_dirs(c.path("etc"), 0755); !s.ok()) return s;
   if (auto s = make_dirs(c.path("pg"), 0700); !s.ok()) return s;
   struct Out {
     const char* rel;

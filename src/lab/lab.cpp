@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "gmsa/lab/counters.hpp"
 #include "gmsa/lab/process.hpp"
 #include "src/lab/files.hpp"
 #include "src/lab/netns.hpp"
@@ -154,6 +155,13 @@ Status do_down(const LabConfig& c, std::ostream& log) {
     int sig = name == "postgres" ? SIGINT : SIGTERM;
     if (auto s = stop_recorded(pid_file(c, name), 3s, sig); !s.ok()) return s;
   }
+  // The namespace is shared by name: leave it alone if another lab dir made it.
+  const auto owner = netns_owner(c);
+  if (netns_exists(c.netns) && owner && *owner != c.dir) {
+    log << "lab down: namespace " << c.netns << " belongs to the lab in " << *owner
+        << "; left running\n";
+    return ok_status();
+  }
   // Anything else still inside the lab's namespace (a server whose pid was
   // never recorded because `up` crashed) is the lab's too.
   auto pids = netns_pids(c.netns);
@@ -202,8 +210,10 @@ Status up(const LabConfig& c, std::ostream& log) {
   // Half up (a crash) or down: clear whatever is left, then build afresh.
   if (auto s = do_down(c, log); !s.ok()) return s;
   if (netns_exists(c.netns) || link_exists(c.veth_host)) {
-    return Error{"lab up",
-                 "namespace " + c.netns + " belongs to another lab; run `gmsa lab down` there"};
+    const auto owner = netns_owner(c);
+    return Error{"lab up", "namespace " + c.netns + " belongs to the lab in " +
+                               (owner ? *owner : std::string("another directory")) +
+                               "; run `gmsa lab down --dir` there first"};
   }
   const auto started = SteadyClock::now();
   for (const char* d : {"etc", "kdc", "keytabs", "pg", "tls", "ldap", "run", "state"}) {
@@ -260,9 +270,8 @@ Status up(const LabConfig& c, std::ostream& log) {
 Status down(const LabConfig& c, std::ostream& log) {
   if (::geteuid() != 0) return Error{"lab down", "needs root"};
   if (::access(c.dir.c_str(), F_OK) != 0) {
-    // Nothing recorded; still remove a namespace this lab would own.
-    LabConfig tmp = c;
-    return delete_netns(tmp, "");
+    log << "lab down: no lab in " << c.dir << "\n";
+    return ok_status();
   }
   DirLock lock(c.path(".lock"));
   return do_down(c, log);
@@ -278,6 +287,13 @@ Status status(const LabConfig& c, std::ostream& out) {
     out << s << ": " << (up ? "running, pid " + std::to_string(rec->pid) : std::string("stopped"))
         << "\n";
   }
+  auto kdc_log = read_file(c.path("logs/krb5kdc.log"));
+  auto slapd_log = read_file(c.path("logs/slapd.log"));
+  const LabCounters n = count_logs(kdc_log.ok() ? *kdc_log : "", slapd_log.ok() ? *slapd_log : "");
+  out << "counters (from " << c.path("logs") << "): AS issued " << n.as_issued << ", AS refused "
+      << n.as_failed << ", TGS issued " << n.tgs_issued << ", GSSAPI binds " << n.gssapi_binds
+      << ", searches " << n.searches << ", password requests " << n.password_requests
+      << ", password writes " << n.password_writes << "\n";
   if (!ok) return Error{"lab", "not running"};
   return ok_status();
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "gmsa/lab/process.hpp"
+#include "src/lab/files.hpp"
 
 namespace gmsa::lab {
 namespace {
@@ -30,6 +31,18 @@ Status ip(const std::vector<std::string>& args, const std::string& log) {
 bool netns_exists(const std::string& name) {
   struct stat st {};
   return ::stat(("/run/netns/" + name).c_str(), &st) == 0;
+}
+
+namespace {
+std::string owner_file(const LabConfig& c) { return "/run/gmsa-lab/" + c.netns + ".owner"; }
+}  // namespace
+
+std::optional<std::string> netns_owner(const LabConfig& c) {
+  auto text = read_file(owner_file(c));
+  if (!text.ok() || text->empty()) return std::nullopt;
+  std::string dir = *text;
+  if (dir.back() == '\n') dir.pop_back();
+  return dir;
 }
 
 bool link_exists(const std::string& name) { return if_nametoindex(name.c_str()) != 0; }
@@ -68,6 +81,8 @@ Status create_netns(const LabConfig& c, const std::string& log) {
       {"-n", ns, "link", "set", c.veth_ns, "up"},
       {"-n", ns, "link", "set", "lo", "up"},
   };
+  if (auto s = make_dirs("/run/gmsa-lab", 0755); !s.ok()) return s;
+  if (auto s = write_file(owner_file(c), c.dir + "\n"); !s.ok()) return s;
   for (const auto& s : steps) {
     if (auto r = ip(s, log); !r.ok()) return r;
   }
@@ -102,6 +117,7 @@ Status delete_netns(const LabConfig& c, const std::string& log) {
   if (netns_exists(c.netns)) {
     if (auto r = ip({"netns", "del", c.netns}, log); !r.ok()) return r;
   }
+  std::remove(owner_file(c).c_str());
   return ok_status();
 }
 

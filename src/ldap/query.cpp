@@ -38,9 +38,16 @@ unsigned tls_cipher_ssf(const std::string& cipher) {
   std::string c;
   for (char ch : cipher) c += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (c.find("CHACHA20") != std::string::npos) return 256;
-  if (c.find("AES") == std::string::npos && c.find("CAMELLIA") == std::string::npos) return 0;
-  if (c.find("256") != std::string::npos) return 256;
-  if (c.find("128") != std::string::npos) return 128;
+  // The key size follows the block cipher's name: AES-256-GCM, TLS_AES_128_GCM_SHA256,
+  // ECDHE-RSA-AES256-GCM-SHA384, CAMELLIA-128-CBC.
+  for (const char* name : {"AES", "CAMELLIA"}) {
+    auto at = c.find(name);
+    if (at == std::string::npos) continue;
+    at += std::string(name).size();
+    while (at < c.size() && (c[at] == '-' || c[at] == '_')) ++at;
+    if (c.compare(at, 3, "256") == 0) return 256;
+    if (c.compare(at, 3, "128") == 0) return 128;
+  }
   return 0;
 }
 

@@ -33,6 +33,21 @@ TEST(ZLifecycle, SecondUpIsANoOpThatReportsTheRunningLab) {
   EXPECT_EQ(recorded(), before);
 }
 
+TEST(ZLifecycle, ASecondLabDirCannotTakeTheNamespace) {
+  if (!lab().up) GTEST_SKIP() << "lab not up";
+  auto before = recorded();
+  const std::string other = lab().dir + "/other-lab";
+  auto r = gmsa_cli({"lab", "up", "--dir", other});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("namespace gmsa-lab belongs to the lab in " + lab().dir),
+            std::string::npos)
+      << r.output;
+  r = gmsa_cli({"lab", "down", "--dir", other});
+  EXPECT_EQ(r.status, 0) << r.output;
+  for (const auto& p : before) EXPECT_TRUE(lab::alive(p)) << p.pid;
+  EXPECT_EQ(gmsa_cli({"lab", "status", "--dir", lab().dir}).status, 0);
+}
+
 TEST(ZLifecycle, UpRepairsALabWhoseServerCrashed) {
   if (!lab().up) GTEST_SKIP() << "lab not up";
   auto before = recorded();

@@ -45,6 +45,8 @@ TEST(TlsCipherSsf, FromTheCipherName) {
   EXPECT_EQ(tls_cipher_ssf("AES-256-GCM"), 256u);
   EXPECT_EQ(tls_cipher_ssf("TLS_AES_128_GCM_SHA256"), 128u);
   EXPECT_EQ(tls_cipher_ssf("CHACHA20-POLY1305"), 256u);
+  EXPECT_EQ(tls_cipher_ssf("ECDHE-RSA-AES256-GCM-SHA384"), 256u);
+  EXPECT_EQ(tls_cipher_ssf("ECDHE-RSA-AES128-GCM-SHA256"), 128u);
   EXPECT_EQ(tls_cipher_ssf("NULL-SHA256"), 0u);
   EXPECT_EQ(tls_cipher_ssf(""), 0u);
 }

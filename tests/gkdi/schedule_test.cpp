@@ -98,6 +98,10 @@ TEST(PasswordState, VectorEffectiveTime) {
   ASSERT_TRUE(st.previous.has_value());
   EXPECT_EQ(*st.previous, Gkid::from_cycle(kC0 + 6 * 72));
   EXPECT_EQ(st.query_interval_100ns, at_cycle(kC0 + 8 * 72) - now);
+  // The worked example in docs/formats/gkdi.md.
+  EXPECT_EQ(*st.previous, (Gkid{361, 24, 31}));
+  EXPECT_EQ(st.query_interval_100ns, 13965603245078u);
+  EXPECT_EQ(st.unchanged_interval_100ns, 13962603245078u);
 }
 
 TEST(PasswordState, ClockBeforeCreation) {

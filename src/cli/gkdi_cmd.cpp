@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -138,6 +139,9 @@ Result<SecretBytes> read_root_key(const std::string& spec, Io io) {
   } else if (!spec.empty() && spec[0] == '@') {
     std::ifstream f(spec.substr(1), std::ios::binary);
     if (!f) return Error{"--root-key-data", "cannot read file '" + spec.substr(1) + "'"};
+    f.seekg(0, std::ios::end);
+    text.reserve(static_cast<std::size_t>(std::max<std::streamoff>(0, f.tellg())));
+    f.seekg(0);
     text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
   } else {
     io.err << "warning: --root-key-data given on the command line is visible to other users "
@@ -145,6 +149,7 @@ Result<SecretBytes> read_root_key(const std::string& spec, Io io) {
     text = spec;
   }
   std::string trimmed;
+  trimmed.reserve(text.size());  // no reallocation leaves copies behind
   for (char c : text)
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') trimmed.push_back(c);
   secure_wipe(text.data(), text.size());

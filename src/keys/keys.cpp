@@ -2,9 +2,12 @@
 #include "gmsa/keys/keys.hpp"
 
 #include <krb5/krb5.h>
+#include <openssl/evp.h>
 
 #include <cctype>
 #include <string>
+
+#include "gmsa/common/encoding.hpp"
 
 namespace gmsa::keys {
 namespace {
@@ -71,6 +74,15 @@ Result<SecretBytes> aes_string_to_key(Enctype enctype, const SecretBytes& utf8_p
   krb5_free_keyblock_contents(ctx, &key);  // zeroes the key before freeing it
   krb5_free_context(ctx);
   return out;
+}
+
+std::string fingerprint(const SecretBytes& key) {
+  std::uint8_t digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(key.data(), key.size(), digest, &len, EVP_sha256(), nullptr) != 1 || len < 4) {
+    return "sha256:unavailable";
+  }
+  return "sha256:" + to_hex(std::span<const std::uint8_t>(digest, 4));
 }
 
 Result<DerivedKeys> derive(std::span<const std::uint8_t> utf16le_password,

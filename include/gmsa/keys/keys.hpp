@@ -44,4 +44,8 @@ struct DerivedKeys {
 Result<DerivedKeys> derive(std::span<const std::uint8_t> utf16le_password,
                            std::string_view dns_domain, std::string_view account);
 
+// "sha256:" + the first 8 hex digits of SHA-256(key): identifies a key in
+// output and logs without revealing it.
+std::string fingerprint(const SecretBytes& key);
+
 }  // namespace gmsa::keys

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <openssl/provider.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -47,6 +49,23 @@ TEST(NtHash, LeavesTheGlobalOpenSslContextAlone) {
   const int before = OSSL_PROVIDER_available(nullptr, "legacy");
   ASSERT_TRUE(nt_hash(utf16("x")).ok());
   EXPECT_EQ(OSSL_PROVIDER_available(nullptr, "legacy"), before);
+}
+
+// The legacy provider is loaded once per process, so the failure is checked in
+// a re-executed child (threadsafe death-test style) where nothing is loaded
+// yet and OPENSSL_MODULES points at a directory without legacy.so.
+void hash_without_legacy_provider() {
+  setenv("OPENSSL_MODULES", "/nonexistent-openssl-modules", 1);
+  auto r = nt_hash(utf16("x"));
+  std::fprintf(stderr, "%s\n", r.ok() ? "hashed" : r.error().what().c_str());
+  std::exit(r.ok() ? 0 : 3);
+}
+
+TEST(NtHashDeathTest, MissingLegacyProviderIsAClearError) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(hash_without_legacy_provider(), testing::ExitedWithCode(3),
+              "nt_hash: OpenSSL legacy provider \\(legacy.so, needed for MD4\\) could not be "
+              "loaded");
 }
 
 TEST(Keys, EveryVectorGivesItsUtf8NtHashAndAesKeys) {

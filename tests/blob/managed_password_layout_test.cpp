@@ -81,6 +81,13 @@ TEST(BlobOrder, OverlappingFieldsAreRejected) {
       "UnchangedPasswordIntervalOffset: 281 must directly follow QueryPasswordInterval (282)");
 }
 
+TEST(BlobOrder, ZeroingPreviousPasswordOffsetIsDetected) {
+  // The previous password would otherwise pass as unexplained bytes after current.
+  EXPECT_EQ(reason(with_offsets(vector_blob(1), 16, 0, 532, 540)),
+            "QueryPasswordIntervalOffset: 532 must directly follow the last password (274) or its "
+            "alignment padding to 8 bytes (280)");
+}
+
 TEST(BlobTerminator, MissingTerminatorsAreRejected) {
   auto one = vector_blob(0);
   for (std::size_t at : {272u, 273u}) {

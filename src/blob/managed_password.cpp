@@ -135,6 +135,11 @@ Result<ManagedPassword> parse(std::span<const std::uint8_t> b) {
                                     has_previous ? h.previous_offset : h.query_offset);
       !s)
     return s.error();
+  if (h.current_offset != kHeaderBytes) {
+    return Error{"CurrentPasswordOffset", num(h.current_offset) + " leaves " +
+                                              num(h.current_offset - kHeaderBytes) +
+                                              " unexplained bytes after the 16-byte header"};
+  }
   if (has_previous) {
     if (h.previous_offset != h.current_offset + kPasswordFieldBytes) {
       return Error{"PreviousPasswordOffset",

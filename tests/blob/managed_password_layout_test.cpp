@@ -108,6 +108,14 @@ TEST(BlobTerminator, MissingTerminatorsAreRejected) {
   }
 }
 
+TEST(BlobGaps, GapAfterTheHeaderIsRejected) {
+  // Found by fuzz/blob_fuzz.cpp: a well-formed tail shifted by 6 bytes.
+  EXPECT_EQ(reason(build({296, 22, 0, 280, 288})),
+            "CurrentPasswordOffset: 22 leaves 6 unexplained bytes after the 16-byte header");
+  EXPECT_EQ(reason(build({556, 24, 282, 540, 548})),
+            "CurrentPasswordOffset: 24 leaves 8 unexplained bytes after the 16-byte header");
+}
+
 TEST(BlobGaps, GapBetweenPasswordsIsRejected) {
   auto b = build({556, 16, 282, 540, 548});  // 8 stray bytes after current
   EXPECT_EQ(reason(b),

@@ -101,6 +101,16 @@ TEST(BlobCli, ShowSecretPrintsPasswordAndKeysInHex) {
   EXPECT_TRUE(has_line(r.out, "  aes256-cts-hmac-sha1-96: " + vec(1, "previous_aes256")));
 }
 
+TEST(BlobCli, AcceptsBase64WrappedOverLines) {
+  // As ldapsearch prints it: 76-column lines, continuation lines start with a space.
+  std::string b64 = vector_base64(0), wrapped;
+  for (std::size_t i = 0; i < b64.size(); i += 76)
+    wrapped += (i ? " " : "") + b64.substr(i, 76) + "\n";
+  auto r = run_blob({"decode"}, wrapped);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, run_blob({"decode"}, b64).out);
+}
+
 TEST(BlobCli, ReadsBinaryFiles) {
   const std::string path =
       std::string(GMSA_BINARY_DIR) + "/blob_cli_test_" + std::to_string(getpid()) + ".bin";

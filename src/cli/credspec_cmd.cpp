@@ -1,6 +1,7 @@
 // gmsa credspec validate FILE|-  (docs/formats/credspec.md)
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +49,11 @@ int validate_cmd(const std::string& file, Io io) {
   if (file == "-") {
     text = read_bounded(io.in, limits.max_bytes, "<stdin>");
   } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+      io.err << "gmsa credspec validate: " << file << ": cannot open: Is a directory\n";
+      return kExitFailure;
+    }
     std::ifstream f(file, std::ios::binary);
     if (!f) {
       io.err << "gmsa credspec validate: " << file << ": cannot open: " << std::strerror(errno)

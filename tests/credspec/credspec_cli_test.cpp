@@ -80,6 +80,12 @@ TEST(CredspecCli, MissingFile) {
                        "nope.json: cannot open: No such file or directory\n");
 }
 
+TEST(CredspecCli, Directory) {
+  auto r = run_cli({"credspec", "validate", kData});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "gmsa credspec validate: " + kData + ": cannot open: Is a directory\n");
+}
+
 TEST(CredspecCli, UsageAndHelp) {
   EXPECT_EQ(run_cli({"credspec"}).code, 2);
   EXPECT_EQ(run_cli({"credspec", "validate"}).code, 2);

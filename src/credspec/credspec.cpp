@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <map>
 #include <utility>
 
 #include "gmsa/common/ids.hpp"
@@ -179,15 +180,16 @@ Status validate_domain(const DomainJoinConfig& d) {
 
 Status validate_accounts(const std::vector<GmsaAccount>& accounts) {
   if (accounts.empty()) return Error{kAccounts, "must have at least one entry"};
+  std::map<std::pair<std::string, std::string>, std::size_t> seen;  // (name, scope) folded
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     const std::string ap = json::index_path(kAccounts, i);
     if (auto s = at(ap + ".Name", validate_account_name(accounts[i].name)); !s) return s;
     if (auto s = at(ap + ".Scope", validate_scope(accounts[i].scope)); !s) return s;
-    for (std::size_t j = 0; j < i; ++j) {
-      if (lower(without_dollar(accounts[j].name)) == lower(without_dollar(accounts[i].name)) &&
-          lower(accounts[j].scope) == lower(accounts[i].scope))
-        return Error{ap, "duplicate of " + json::index_path("GroupManagedServiceAccounts", j)};
-    }
+    auto [it, fresh] = seen.emplace(
+        std::pair{lower(without_dollar(accounts[i].name)), lower(accounts[i].scope)}, i);
+    if (!fresh)
+      return Error{ap,
+                   "duplicate of " + json::index_path("GroupManagedServiceAccounts", it->second)};
   }
   return ok_status();
 }

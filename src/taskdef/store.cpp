@@ -24,9 +24,16 @@ bool inside(const fs::path& path, const fs::path& folder) {
 }  // namespace
 
 DirectorySpecStore::DirectorySpecStore(fs::path folder, std::size_t max_bytes)
-    : folder_(fs::absolute(folder).lexically_normal()), max_bytes_(max_bytes) {}
+    : max_bytes_(max_bytes) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(folder, ec);  // on failure, relative paths simply fail to resolve
+  folder_ = (ec ? folder : abs).lexically_normal();
+}
 
 Result<std::string> DirectorySpecStore::read(std::string_view name) {
+  for (char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      return Error{"", "file name contains a control character"};
   // '\' counts as a separator too: the same task definition may go to Windows.
   std::string_view rest = name;
   while (!rest.empty()) {

@@ -55,6 +55,8 @@ TEST_F(StoreTest, RefusesOddFiles) {
   EXPECT_EQ(read("sub"), "error: cannot read: not a regular file");
   EXPECT_EQ(read("none.json"), "error: cannot read: No such file or directory");
   EXPECT_EQ(read("spec.json", 1), "error: larger than the limit of 1 bytes");
+  EXPECT_EQ(read(std::string("spec.json\0../x", 14)),
+            "error: file name contains a control character");
 }
 
 }  // namespace

@@ -46,13 +46,14 @@ Status publish_file(const std::string& tmp, const std::string& path, const FileO
     if (::fchown(fd, u, g) != 0) return fail("cannot chown");
   }
   if (::fchmod(fd, owner.mode & 07777) != 0) return fail("cannot chmod");
-  if (::fsync(fd) != 0) return fail("cannot fsync");
+  if (owner.sync && ::fsync(fd) != 0) return fail("cannot fsync");
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     Error e = sys_error(field, "cannot rename " + tmp + " to " + path);
     ::unlink(tmp.c_str());
     return e;
   }
+  if (!owner.sync) return ok_status();
   std::string dir = path.substr(0, path.find_last_of('/') + 1);
   if (dir.empty()) dir = ".";
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -91,6 +91,10 @@ struct FileOwnership {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   mode_t mode = 0600;
+  // fsync the file and its directory before/after the rename. Callers that
+  // re-create the file on start-up anyway (ticket caches) may skip it: the
+  // rename is still atomic, only durability across a power loss is lost.
+  bool sync = true;
 };
 
 // Writes a FILE ccache for creds.client holding creds at `path`, atomically:

@@ -10,9 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <iostream>
 
-#include "gmsa/daemon/directory_source.hpp"
 #include "gmsa/daemon/fs.hpp"
 #include "gmsa/daemon/log.hpp"
 #include "gmsa/daemon/requests.hpp"
@@ -32,7 +30,7 @@ Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig cfg,
                                                std::unique_ptr<CredentialSource> source,
                                                const Clock& clock, Random& random) {
   if (auto st = finalize(cfg); !st) return st.error();
-  if (!source) source = std::make_unique<DirectorySource>(cfg, random, clock);
+  if (!source) return make_error("source", "a credential source is required");
   std::unique_ptr<Daemon> d(new Daemon(std::move(cfg), std::move(source), clock, random));
   d->identities_ = std::make_unique<IdentityManager>(*d->source_, clock, random, d->cfg_.renewal);
   auto lm = LeaseManager::open(d->cfg_.state_dir, *d->identities_, random, d->cfg_.krb5_conf,
@@ -69,10 +67,8 @@ Status Daemon::listen() {
       gid = res->gr_gid;
     }
   }
-  ServiceDeps deps{cfg_, *leases_, *identities_, health_, {}};
-  if (auto* ds = dynamic_cast<DirectorySource*>(source_.get())) {
-    deps.last_dc = [ds] { return ds->last_dc(); };
-  }
+  CredentialSource* src = source_.get();
+  ServiceDeps deps{cfg_, *leases_, *identities_, health_, [src] { return src->last_dc(); }};
   services_.push_back(make_ecs_service(deps));
   services_.push_back(make_broker_service(deps));
   grpc::ServerBuilder b;
@@ -153,49 +149,6 @@ void Daemon::stop() {
   }
   if (loop_thread_.joinable()) loop_thread_.join();
   if (server_) ::unlink(cfg_.socket_path.c_str());
-}
-
-int run_main(const std::vector<std::string>& args) {
-  for (const auto& a : args) {
-    if (a == "--help" || a == "-h") {
-      std::cout << usage();
-      return 0;
-    }
-  }
-  auto cfg = parse_flags(args);
-  if (!cfg) {
-    std::cerr << "gmsa-brokerd: " << cfg.error().what() << "\n" << usage();
-    return 2;
-  }
-  if (cfg->log_level == "debug") log::set_min_level(log::Level::kDebug);
-  if (cfg->log_level == "warn") log::set_min_level(log::Level::kWarn);
-  if (cfg->log_level == "error") log::set_min_level(log::Level::kError);
-  // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  static RealClock clock;
-  static OpenSslRandom random;
-  auto d = Daemon::create(std::move(cfg).value(), nullptr, clock, random);
-  if (!d) {
-    log::error("config_invalid", {{"error", d.error().what()}});
-    return 2;
-  }
-  if (auto st = (*d)->start(); !st) {
-    log::error("start_failed", {{"error", st.error().what()}});
-    return 1;
-  }
-  sd_notify(0, "READY=1\nSTATUS=listening");
-  int sig = 0;
-  sigwait(&set, &sig);
-  log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  sd_notify(0, "STOPPING=1");
-  (*d)->stop();
-  log::info("stopped");
-  return 0;
 }
 
 }  // namespace gmsa::daemon

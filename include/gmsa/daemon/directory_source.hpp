@@ -27,7 +27,7 @@ class DirectorySource final : public CredentialSource {
   Status check_host() override;
   std::string principal_for(const GmsaRef& ref) const override;
 
-  std::string last_dc() const;
+  std::string last_dc() const override;
 
  private:
   Result<krb::Credentials> authority_tgt(const Authority& who, bool force_fresh);

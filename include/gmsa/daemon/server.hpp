@@ -27,8 +27,8 @@ namespace gmsa::daemon {
 
 class Daemon {
  public:
-  // source == nullptr: the real DirectorySource. clock/random must outlive
-  // the daemon.
+  // clock/random must outlive the daemon. The program uses DirectorySource;
+  // tests a fake.
   static Result<std::unique_ptr<Daemon>> create(DaemonConfig cfg,
                                                 std::unique_ptr<CredentialSource> source,
                                                 const Clock& clock, Random& random);
@@ -71,8 +71,9 @@ class Daemon {
   std::uint64_t watchdog_usec_ = 0;
 };
 
-// The program: parses flags, blocks SIGTERM/SIGINT, starts the daemon,
-// notifies systemd (READY=1 once listening), waits for a signal, stops.
+// The program (src/daemon/main.cpp, library gmsa_daemon_main): parses flags,
+// blocks SIGTERM/SIGINT, starts the daemon with DirectorySource, notifies
+// systemd (READY=1 once listening), waits for a signal, stops.
 int run_main(const std::vector<std::string>& args);
 
 }  // namespace gmsa::daemon

@@ -55,6 +55,8 @@ class CredentialSource {
   virtual Status check_host() = 0;
   // Principal name the TGT will carry, e.g. "WEBAPP01$@CONTOSO.TEST".
   virtual std::string principal_for(const GmsaRef& ref) const = 0;
+  // Host name of the DC that answered last ("" if none / not applicable).
+  virtual std::string last_dc() const { return ""; }
 };
 
 }  // namespace gmsa::daemon

@@ -117,6 +117,7 @@ Result<LeaseRecord> decode_lease(std::string_view text) {
     if (!name) return name.error();
     auto dom = get<std::string>(j["user"], "domain", "user.");
     if (!dom) return dom.error();
+    if (name->empty()) return make_error("user.name", "must not be empty");
     r.user = *name;
     r.user_domain = *dom;
   }

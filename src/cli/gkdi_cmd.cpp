@@ -1,7 +1,5 @@
 // `gmsa gkdi`: derive a gMSA password from a KDS root key the way a DC does
 // (MS-GKDI), and show the rotation schedule. See docs/formats/gkdi.md.
-#include <openssl/evp.h>
-#include <openssl/provider.h>
 
 #include <algorithm>
 #include <charconv>
@@ -17,6 +15,7 @@
 #include "gmsa/common/clock.hpp"
 #include "gmsa/common/encoding.hpp"
 #include "gmsa/gkdi/gkdi.hpp"
+#include "gmsa/keys/keys.hpp"
 
 namespace gmsa::cli {
 namespace {
@@ -162,23 +161,6 @@ Result<SecretBytes> read_root_key(const std::string& spec, Io io) {
   return out;
 }
 
-// MD4 (NT hash) through OpenSSL's legacy provider in a private library context.
-Result<SecretBytes> nt_hash(const SecretBytes& password) {
-  OSSL_LIB_CTX* ctx = OSSL_LIB_CTX_new();
-  OSSL_PROVIDER* legacy = ctx ? OSSL_PROVIDER_load(ctx, "legacy") : nullptr;
-  EVP_MD* md = legacy ? EVP_MD_fetch(ctx, "MD4", nullptr) : nullptr;
-  SecretBytes out(16);
-  unsigned int n = 0;
-  const bool ok = md != nullptr &&
-                  EVP_Digest(password.data(), password.size(), out.data(), &n, md, nullptr) == 1 &&
-                  n == 16;
-  EVP_MD_free(md);
-  if (legacy) OSSL_PROVIDER_unload(legacy);
-  OSSL_LIB_CTX_free(ctx);
-  if (!ok) return Error{"nt-hash", "MD4 is unavailable (OpenSSL legacy provider not loadable)"};
-  return out;
-}
-
 int fail(Io io, const Error& e, int code) {
   io.err << "gmsa gkdi: " << e.what() << "\n";
   return code;
@@ -237,7 +219,7 @@ int password_main(const Args& args, Io io) {
 
   auto password = gk::gmsa_password(root, *sid, gkid);
   if (!password) return fail(io, password.error(), kExitFailure);
-  auto hash = nt_hash(*password);
+  auto hash = keys::nt_hash(password->span());
   if (!hash) return fail(io, hash.error(), kExitFailure);
 
   gk::ManagedPasswordId pid{gkid, root.id, a.option("domain") ? *a.option("domain") : "",

@@ -19,11 +19,15 @@ struct DomainJoinConfig {
   std::string dns_tree_name;         // forest
   std::string dns_name;              // domain
   std::string netbios_name;
+
+  bool operator==(const DomainJoinConfig&) const = default;
 };
 
 struct GmsaAccount {
   std::string name;   // without '$'
   std::string scope;  // DNS or NetBIOS domain name
+
+  bool operator==(const GmsaAccount&) const = default;
 };
 
 enum class PluginInputForm { kString, kObject };
@@ -33,6 +37,8 @@ struct HostAccountConfig {
   std::string plugin_guid;
   std::string plugin_input;  // compact JSON text of the object
   PluginInputForm plugin_input_form = PluginInputForm::kObject;
+
+  bool operator==(const HostAccountConfig&) const = default;
 };
 
 struct CredentialSpec {
@@ -63,6 +69,20 @@ std::string write(const CredentialSpec& spec);
 // name: 1..20 characters (without a trailing '$', which is accepted), none of
 // " / \ [ ] : ; | = , + * ? < > @ or control characters, no leading or
 // trailing dot or space, never "." or "..". Error.field is left empty.
+// Non-ASCII characters are rejected ("contains a non-ASCII character"): AD
+// allows some, but a name must map to one safe directory name without any
+// Unicode normalisation or case-folding question (docs/formats/credspec.md).
 Status validate_account_name(std::string_view name);
+
+// DNS domain name: labels of 1..63 ASCII letters, digits and '-' (not first or
+// last), separated by single dots, at most 253 characters, no trailing dot.
+Status validate_dns_name(std::string_view name);
+
+// NetBIOS domain name: 1..15 printable ASCII characters, none of
+// " / \ : * ? < > | . or space.
+Status validate_netbios_name(std::string_view name);
+
+// A gMSA Scope: a DNS name or a NetBIOS name.
+Status validate_scope(std::string_view name);
 
 }  // namespace gmsa::credspec

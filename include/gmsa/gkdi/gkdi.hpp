@@ -16,7 +16,7 @@
 
 namespace gmsa::gkdi {
 
-constexpr std::uint64_t kKeyCycle100ns = 360'000'000'000ULL;  // 10 hours
+constexpr std::uint64_t kKeyCycle100ns = 360'000'000'000ULL;          // 10 hours
 constexpr std::uint64_t kRotationLead100ns = 5ULL * 60 * 10'000'000;  // 5 minutes
 
 struct Gkid {
@@ -56,18 +56,24 @@ Result<ManagedPasswordId> decode_password_id(std::span<const std::uint8_t> bytes
 // was made at `created_nt` with an msDS-ManagedPasswordInterval of
 // `interval_days`. The password changes every interval_days*24/10 key cycles
 // counted from the creation cycle; within kRotationLead100ns before a change
-// a DC already serves the next password as current.
+// a DC already serves the next password as current. period_cycles() rounds
+// down (3 days -> 7 cycles, as Windows and Samba do); a period below one
+// cycle (interval_days 0) is treated as one cycle.
 struct RotationSchedule {
   std::uint64_t created_nt = 0;
   std::uint32_t interval_days = 30;
 
   std::int64_t period_cycles() const { return std::int64_t{interval_days} * 24 / 10; }
-  Gkid current_gkid(std::uint64_t nt_now) const;        // the key in force at nt_now
-  std::uint64_t next_change_nt(std::uint64_t nt_now) const;
+  Gkid current_gkid(std::uint64_t nt_now) const;             // the key in force at nt_now
+  std::uint64_t next_change_nt(std::uint64_t nt_now) const;  // first change after nt_now
 };
 
 // What a DC returns at nt_now: current and (after the first change) previous
-// key ids, plus the blob's query/unchanged intervals.
+// key ids, plus the blob's query/unchanged intervals. query = time until the
+// next change; unchanged = query - 5 min (floored at 0). Inside the lead
+// window (query <= 5 min) current/previous are already the next/in-force
+// keys and unchanged = query + period - 5 min (until the next lead window),
+// as Windows DCs answer (see docs/formats/gkdi.md).
 struct PasswordState {
   Gkid current;
   std::optional<Gkid> previous;

@@ -15,8 +15,10 @@ namespace gmsa::keys {
 // An odd trailing byte is an error.
 Result<SecretBytes> utf16le_to_utf8(std::span<const std::uint8_t> utf16le);
 
-// MD4 over the raw UTF-16LE bytes (the RC4-HMAC key).
-SecretBytes nt_hash(std::span<const std::uint8_t> utf16le);
+// MD4 over the raw UTF-16LE bytes (the RC4-HMAC key). MD4 comes from OpenSSL's
+// "legacy" provider, loaded into a private library context; an Error (field
+// "nt_hash") if that provider is not installed.
+Result<SecretBytes> nt_hash(std::span<const std::uint8_t> utf16le);
 
 // AD salt for a computer or gMSA account: "CONTOSO.COMhostwebapp01.contoso.com".
 // account may carry the trailing '$'.
@@ -41,5 +43,9 @@ struct DerivedKeys {
 
 Result<DerivedKeys> derive(std::span<const std::uint8_t> utf16le_password,
                            std::string_view dns_domain, std::string_view account);
+
+// "sha256:" + the first 8 hex digits of SHA-256(key): identifies a key in
+// output and logs without revealing it.
+std::string fingerprint(const SecretBytes& key);
 
 }  // namespace gmsa::keys

@@ -1,0 +1,227 @@
+// AddKerberosLease latency through the real gRPC socket (ECS-agent-like
+// client). Cold = the gMSA has no cached TGT (each iteration deletes its lease
+// so the identity is dropped); warm = another lease keeps the identity alive.
+//
+// InMemory* benchmarks use a source that answers instantly (daemon overhead:
+// gRPC, credspec parse, files, store). Lab* benchmarks (built when the LDAP
+// client is in the tree) use DirectorySource against a running lab
+// (lab.json in $GMSA_LAB_DIR, default /var/lib/gmsa-lab).
+#include <benchmark/benchmark.h>
+#include <krb5/krb5.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "credentialsfetcher.grpc.pb.h"
+#include "gmsa/daemon/server.hpp"
+#include "grpcpp/grpcpp.h"
+#ifdef GMSA_BENCH_LAB
+#include "gmsa/daemon/directory_source.hpp"
+#endif
+
+namespace {
+
+using namespace gmsa;
+using namespace gmsa::daemon;
+namespace cf = credentialsfetcher;
+
+// Answers at once with a synthetic TGT (marshalled with libkrb5).
+class InstantSource final : public CredentialSource {
+ public:
+  explicit InstantSource(std::string conf) : conf_(std::move(conf)) {}
+  Result<blob::ManagedPassword> read_password(const GmsaRef&, const Authority&) override {
+    blob::ManagedPassword pw;
+    pw.current = SecretBytes(blob::kPasswordBytes);
+    pw.query_interval_100ns = 36'000'000'000ULL;
+    return pw;
+  }
+  Result<krb::Credentials> get_tgt(const GmsaRef& ref, const SecretBytes&) override {
+    auto ctx = thread_context(conf_);
+    if (!ctx) return ctx.error();
+    krb5_context k = (*ctx)->get();
+    krb5_creds c{};
+    std::string client = principal_for(ref), server = "krbtgt/CONTOSO.TEST@CONTOSO.TEST";
+    krb5_parse_name(k, client.c_str(), &c.client);
+    krb5_parse_name(k, server.c_str(), &c.server);
+    unsigned char key[32] = {1};
+    c.keyblock.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
+    c.keyblock.length = sizeof key;
+    c.keyblock.contents = key;
+    auto now = static_cast<krb5_timestamp>(time(nullptr));
+    c.times.authtime = c.times.starttime = now;
+    c.times.endtime = c.times.renew_till = now + 36000;
+    char ticket[] = "synthetic";
+    c.ticket.length = sizeof ticket - 1;
+    c.ticket.data = ticket;
+    krb5_data* data = nullptr;
+    krb5_marshal_credentials(k, &c, &data);
+    krb::Credentials out;
+    out.client = client;
+    out.server = server;
+    out.start_time = std::chrono::system_clock::from_time_t(now);
+    out.end_time = out.start_time + std::chrono::hours(10);
+    out.renew_till = out.end_time;
+    out.marshalled = SecretBytes(reinterpret_cast<const std::uint8_t*>(data->data), data->length);
+    krb5_free_data(k, data);
+    krb5_free_principal(k, c.client);
+    krb5_free_principal(k, c.server);
+    return out;
+  }
+  Result<std::vector<krb::KeytabKey>> keytab_keys(const GmsaRef&, const blob::ManagedPassword&,
+                                                  const krb::Credentials&) override {
+    return make_error("keytab", "not used");
+  }
+  Status check_host() override { return ok_status(); }
+  std::string principal_for(const GmsaRef& ref) const override {
+    std::string a = ref.account;
+    for (char& ch : a) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return a + "$@CONTOSO.TEST";
+  }
+
+ private:
+  std::string conf_;
+};
+
+std::string spec_for(const std::string& account) {
+  return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820",
+    "MachineAccountName":")" +
+         account + R"(","Guid":"6f3a1c2e-52d8-4b7a-9e0f-2b1c4d5e6f70",
+    "DnsTreeName":"contoso.test","DnsName":"contoso.test","NetBiosName":"CONTOSO"},
+    "ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":")" +
+         account + R"(","Scope":"contoso.test"}]}})";
+}
+
+struct Harness {
+  std::string dir;
+  RealClock clock;
+  OpenSslRandom random;
+  std::unique_ptr<Daemon> daemon;
+  std::unique_ptr<cf::CredentialsFetcherService::Stub> stub;
+
+  bool start(DaemonConfig cfg, std::unique_ptr<CredentialSource> src) {
+    auto d = Daemon::create(std::move(cfg), std::move(src), clock, random);
+    if (!d) return false;
+    daemon = std::move(d).value();
+    if (!daemon->start()) return false;
+    stub = cf::CredentialsFetcherService::NewStub(grpc::CreateChannel(
+        "unix:" + daemon->config().socket_path, grpc::InsecureChannelCredentials()));
+    return true;
+  }
+  ~Harness() {
+    daemon.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::string add(const std::string& account, bool* ok) {
+    cf::CreateKerberosLeaseRequest req;
+    req.add_credspec_contents(spec_for(account));
+    cf::CreateKerberosLeaseResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(1));
+    *ok = stub->AddKerberosLease(&ctx, req, &resp).ok();
+    return resp.lease_id();
+  }
+  void remove(const std::string& id) {
+    cf::DeleteKerberosLeaseRequest req;
+    req.set_lease_id(id);
+    cf::DeleteKerberosLeaseResponse resp;
+    grpc::ClientContext ctx;
+    (void)stub->DeleteKerberosLease(&ctx, req, &resp);
+  }
+};
+
+std::string make_dir() {
+  std::string t = "/tmp/lbXXXXXX";
+  if (mkdtemp(t.data()) == nullptr) std::abort();
+  return t;
+}
+
+DaemonConfig base(const std::string& dir) {
+  DaemonConfig cfg;
+  cfg.state_dir = dir + "/state";
+  cfg.socket_path = dir + "/s.sock";
+  cfg.domain = "contoso.test";
+  cfg.dcs = {{"dc1.contoso.test", "127.0.0.1", 389, false}};
+  return cfg;
+}
+
+void run(benchmark::State& state, Harness& h, const std::string& account, bool warm) {
+  bool ok = true;
+  std::string keeper;
+  if (warm) keeper = h.add(account, &ok);
+  for (auto _ : state) {
+    std::string id = h.add(account, &ok);
+    if (!ok) {
+      state.SkipWithError("AddKerberosLease failed");
+      break;
+    }
+    state.PauseTiming();
+    h.remove(id);  // cold: drops the identity (no other lease holds it)
+    state.ResumeTiming();
+  }
+  if (warm) h.remove(keeper);
+}
+
+void InMemory(benchmark::State& state, bool warm, bool sync_store) {
+  Harness h;
+  h.dir = make_dir();
+  std::string conf = h.dir + "/krb5.conf";
+  std::ofstream(conf) << "[libdefaults]\n default_realm = CONTOSO.TEST\n";
+  DaemonConfig cfg = base(h.dir);
+  cfg.krb5_conf = conf;
+  cfg.sync_store = sync_store;
+  if (!h.start(cfg, std::make_unique<InstantSource>(conf))) {
+    state.SkipWithError("daemon did not start");
+    return;
+  }
+  run(state, h, "WebApp01", warm);
+}
+
+void BM_InMemoryCold(benchmark::State& s) { InMemory(s, false, true); }
+void BM_InMemoryWarm(benchmark::State& s) { InMemory(s, true, true); }
+void BM_InMemoryWarmNoFsync(benchmark::State& s) { InMemory(s, true, false); }
+BENCHMARK(BM_InMemoryCold)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(BM_InMemoryWarm)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(BM_InMemoryWarmNoFsync)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly();
+
+#ifdef GMSA_BENCH_LAB
+void Lab(benchmark::State& state, bool warm) {
+  const char* env = std::getenv("GMSA_LAB_DIR");
+  std::string labdir = env != nullptr ? env : "/var/lib/gmsa-lab";
+  std::ifstream f(labdir + "/lab.json");
+  auto lab = nlohmann::json::parse(f, nullptr, false);
+  if (lab.is_discarded()) {
+    state.SkipWithError("no lab.json: run `gmsa lab up`");
+    return;
+  }
+  Harness h;
+  h.dir = make_dir();
+  DaemonConfig cfg = base(h.dir);
+  cfg.krb5_conf = lab["krb5Config"];
+  cfg.host_keytab = lab["hostKeytab"];
+  cfg.host_principal = lab["hostPrincipal"];
+  cfg.dcs.clear();
+  for (const auto& dc : lab["dcs"]) cfg.dcs.push_back({dc["name"], dc["address"], 389, false});
+  if (auto st = finalize(cfg); !st) {
+    state.SkipWithError(st.error().what().c_str());
+    return;
+  }
+  if (!h.start(cfg, std::make_unique<DirectorySource>(cfg, h.random, h.clock))) {
+    state.SkipWithError("daemon did not start");
+    return;
+  }
+  run(state, h, "WEBAPP01", warm);
+}
+void BM_LabCold(benchmark::State& s) { Lab(s, false); }
+void BM_LabWarm(benchmark::State& s) { Lab(s, true); }
+BENCHMARK(BM_LabCold)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(BM_LabWarm)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly();
+#endif
+
+}  // namespace

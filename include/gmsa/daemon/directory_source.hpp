@@ -1,0 +1,46 @@
+// The real CredentialSource: host keytab (or a domainless user's password)
+// -> TGT in a MEMORY ccache -> DC (config or SRV, with timeouts and failover)
+// -> LDAP GSSAPI with sealing -> msDS-ManagedPassword -> blob -> UTF-8
+// password -> TGT for NAME$@REALM. All in-process; no subprocess.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "gmsa/common/clock.hpp"
+#include "gmsa/daemon/config.hpp"
+#include "gmsa/daemon/lease_id.hpp"
+#include "gmsa/daemon/source.hpp"
+
+namespace gmsa::daemon {
+
+class DirectorySource final : public CredentialSource {
+ public:
+  DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock);
+
+  Result<blob::ManagedPassword> read_password(const GmsaRef& ref, const Authority& who) override;
+  Result<krb::Credentials> get_tgt(const GmsaRef& ref, const SecretBytes& utf16_password) override;
+  Result<std::vector<krb::KeytabKey>> keytab_keys(const GmsaRef& ref,
+                                                  const blob::ManagedPassword& password,
+                                                  const krb::Credentials& tgt) override;
+  Status check_host() override;
+  std::string principal_for(const GmsaRef& ref) const override;
+
+  std::string last_dc() const override;
+
+ private:
+  Result<krb::Credentials> authority_tgt(const Authority& who, bool force_fresh);
+
+  DaemonConfig cfg_;
+  Random& random_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::optional<krb::Credentials> host_tgt_;
+  std::string last_dc_;
+};
+
+// Non-blocking TCP connect with a timeout (DC reachability probe).
+Status tcp_probe(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout);
+
+}  // namespace gmsa::daemon

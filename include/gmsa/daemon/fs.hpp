@@ -1,0 +1,36 @@
+// File-system helpers for the state directory: atomic writes with the final
+// mode from the start, directories with an owner, removal of a lease's tree.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gmsa/common/result.hpp"
+
+namespace gmsa::daemon::fs {
+
+// mkdir (not -p) if missing, then chown/chmod to the given values. An
+// existing path that is not a directory, or a symlink, is an error.
+Status ensure_dir(const std::string& path, mode_t mode, std::optional<uid_t> uid = std::nullopt,
+                  std::optional<gid_t> gid = std::nullopt);
+
+// Writes content to path via "<path>.tmp.<random>" created O_EXCL with `mode`,
+// fsync (when sync), rename, directory fsync.
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
+                         bool sync = true);
+
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes = 1 << 20);
+
+// Recursively removes path (no symlink following); returns the removed
+// regular files. Missing path = empty list.
+Result<std::vector<std::string>> remove_tree(const std::string& path);
+
+// Directory mode matching a file mode: an x bit wherever an r bit is set, plus
+// owner rwx (the daemon must manage the entries).
+mode_t dir_mode_for(mode_t file_mode);
+
+}  // namespace gmsa::daemon::fs

@@ -1,0 +1,101 @@
+// Leases: a lease id, one directory per gMSA under <state>/krbdir/<id>/, the
+// ticket cache (and for keytab leases the keytab) of each gMSA, persisted
+// metadata, and the identities it holds. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gmsa/daemon/identity.hpp"
+#include "gmsa/daemon/store.hpp"
+
+namespace gmsa::daemon {
+
+struct LeaseRequest {
+  LeaseKind kind = LeaseKind::kDomainJoined;
+  std::vector<GmsaRef> accounts;
+  FileOwner owner;
+  Authority who;  // host, or the domainless user
+};
+
+struct LeaseAccountView {
+  GmsaRef ref;
+  std::string dir;     // <state>/krbdir/<id>/<account>
+  std::string ccache;  // dir + "/krb5cc"
+  std::string keytab;  // dir + "/krb5.keytab" (keytab leases)
+  IdentitySnapshot identity;
+};
+
+struct LeaseView {
+  LeaseRecord record;
+  std::vector<LeaseAccountView> accounts;
+};
+
+class LeaseManager {
+ public:
+  // state_dir must exist; krbdir/ and leases/ are created inside it.
+  static Result<std::unique_ptr<LeaseManager>> open(const std::string& state_dir,
+                                                    IdentityManager& identities, Random& random,
+                                                    const std::string& krb5_conf,
+                                                    bool sync_store = true);
+
+  // Obtains every account's TGT, writes the files, persists the record.
+  // On any failure nothing is left on disk and the error names the account.
+  Result<LeaseView> create(const LeaseRequest& req);
+
+  // Removes exactly this lease's directory and record; returns deleted files.
+  Result<std::vector<std::string>> remove(const std::string& id);
+
+  // Domainless: new password for every lease of user@domain; refreshes their
+  // identities and rewrites their caches. Returns the renewed account paths.
+  Result<std::vector<std::string>> renew_user(const Authority& who);
+
+  Result<LeaseView> get(const std::string& id) const;
+  std::vector<LeaseView> list() const;
+  std::size_t size() const;
+
+  // Start-up: loads records, re-creates missing directories and re-obtains
+  // tickets (domainless leases wait for a renewal or the configured secret).
+  // Returns problems found (a lease that cannot be refreshed stays listed).
+  std::vector<Error> restore(const std::optional<Authority>& domainless_secret);
+
+  // Scheduler step: refreshes due identities and rewrites their leases' caches.
+  void refresh_due();
+
+  std::string account_dir(const std::string& id, const GmsaRef& ref) const;
+
+ private:
+  LeaseManager(std::string state, LeaseStore store, IdentityManager& ids, Random& random,
+               std::string krb5_conf)
+      : state_(std::move(state)),
+        store_(std::move(store)),
+        identities_(ids),
+        random_(random),
+        krb5_conf_(std::move(krb5_conf)) {}
+  struct Lease {
+    LeaseRecord record;
+    std::vector<std::string> keys;  // identity key per account
+  };
+  Status write_account_files(const LeaseRecord& r, const GmsaRef& ref, const std::string& key,
+                             const krb::Credentials& tgt);
+  LeaseView view(const Lease& l) const;
+
+  std::string state_;
+  LeaseStore store_;
+  IdentityManager& identities_;
+  Random& random_;
+  std::string krb5_conf_;
+  mutable std::mutex mu_;
+  std::map<std::string, Lease> leases_;
+  // Serialises rewrites of existing leases' files with their removal, so a
+  // refresh never re-creates a directory that a delete is removing.
+  std::mutex files_mu_;
+};
+
+// A krb::Context for krb5_conf owned by the calling thread (contexts are not
+// thread-safe; loading one per call costs a file parse).
+Result<const krb::Context*> thread_context(const std::string& krb5_conf);
+
+}  // namespace gmsa::daemon

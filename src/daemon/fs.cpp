@@ -1,0 +1,143 @@
+#include "gmsa/daemon/fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "gmsa/common/encoding.hpp"
+#include "gmsa/daemon/lease_id.hpp"
+
+namespace gmsa::daemon::fs {
+namespace {
+
+Error sys(const std::string& field, const std::string& what) {
+  return make_error(field, what + ": " + std::strerror(errno));
+}
+
+void fsync_dir_of(const std::string& path) {
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  if (dir.empty()) dir = ".";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace
+
+mode_t dir_mode_for(mode_t file_mode) {
+  mode_t m = (file_mode & 0777) | 0700;
+  if (m & 0040) m |= 0010;
+  if (m & 0004) m |= 0001;
+  return m;
+}
+
+Status ensure_dir(const std::string& path, mode_t mode, std::optional<uid_t> uid,
+                  std::optional<gid_t> gid) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+    return sys(path, "cannot create directory");
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return sys(path, "cannot stat");
+  if (!S_ISDIR(st.st_mode)) return make_error(path, "exists and is not a directory");
+  if ((uid || gid) && ::lchown(path.c_str(), uid ? *uid : static_cast<uid_t>(-1),
+                               gid ? *gid : static_cast<gid_t>(-1)) != 0) {
+    return sys(path, "cannot chown");
+  }
+  if ((st.st_mode & 07777) != mode && ::chmod(path.c_str(), mode) != 0)
+    return sys(path, "cannot chmod");
+  return ok_status();
+}
+
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
+                         bool sync) {
+  OpenSslRandom rnd;
+  std::array<std::uint8_t, 8> r{};
+  rnd.fill(r);
+  std::string tmp = path + ".tmp." + to_hex(r);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return sys(path, "cannot create " + tmp);
+  auto fail = [&](const std::string& what) -> Status {
+    Error e = sys(path, what);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return e;
+  };
+  if (::fchmod(fd, mode) != 0) return fail("cannot chmod");  // umask-independent
+  std::size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("cannot write");
+    off += static_cast<std::size_t>(n);
+  }
+  if (sync && ::fsync(fd) != 0) return fail("cannot fsync");
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = sys(path, "cannot rename");
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  if (sync) fsync_dir_of(path);
+  return ok_status();
+}
+
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return sys(path, "cannot open");
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = sys(path, "cannot read");
+      ::close(fd);
+      return e;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      return make_error(path, "larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<std::vector<std::string>> remove_tree(const std::string& path) {
+  std::vector<std::string> removed;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return removed;
+    return sys(path, "cannot stat");
+  }
+  if (S_ISDIR(st.st_mode)) {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return sys(path, "cannot open directory");
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(d);
+    for (const std::string& n : names) {
+      auto sub = remove_tree(path + "/" + n);
+      if (!sub) return sub.error();
+      removed.insert(removed.end(), sub->begin(), sub->end());
+    }
+    if (::rmdir(path.c_str()) != 0) return sys(path, "cannot remove directory");
+    return removed;
+  }
+  if (::unlink(path.c_str()) != 0) return sys(path, "cannot remove");
+  removed.push_back(path);
+  return removed;
+}
+
+}  // namespace gmsa::daemon::fs

@@ -1,0 +1,347 @@
+#include "gmsa/daemon/leases.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <future>
+#include <set>
+
+#include "gmsa/daemon/fs.hpp"
+#include "gmsa/daemon/log.hpp"
+
+namespace gmsa::daemon {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The account name becomes a directory name: the credential-spec parser
+// already enforces AD's rules; this re-checks what matters for a path.
+Status check_path_component(const std::string& field, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." ||
+      name.find_first_of(std::string("/\0", 2)) != std::string::npos) {
+    return make_error(field, "'" + name + "' is not usable as a directory name");
+  }
+  return ok_status();
+}
+
+krb::FileOwnership ownership(const FileOwner& o, bool sync) {
+  return krb::FileOwnership{o.uid, o.gid, o.mode, sync};
+}
+
+}  // namespace
+
+Result<const krb::Context*> thread_context(const std::string& krb5_conf) {
+  thread_local std::map<std::string, krb::Context> contexts;
+  auto it = contexts.find(krb5_conf);
+  if (it == contexts.end()) {
+    auto c = krb::Context::open(krb5_conf);
+    if (!c) return c.error();
+    it = contexts.emplace(krb5_conf, std::move(c).value()).first;
+  }
+  return &it->second;
+}
+
+Result<std::unique_ptr<LeaseManager>> LeaseManager::open(const std::string& state_dir,
+                                                         IdentityManager& identities,
+                                                         Random& random,
+                                                         const std::string& krb5_conf,
+                                                         bool sync_store) {
+  if (auto st = fs::ensure_dir(state_dir, 0755); !st) return st.error();
+  if (auto st = fs::ensure_dir(state_dir + "/krbdir", 0755); !st) return st.error();
+  auto store = LeaseStore::open(state_dir + "/leases", sync_store);
+  if (!store) return store.error();
+  return std::unique_ptr<LeaseManager>(
+      new LeaseManager(state_dir, std::move(store).value(), identities, random, krb5_conf));
+}
+
+std::string LeaseManager::account_dir(const std::string& id, const GmsaRef& ref) const {
+  return state_ + "/krbdir/" + id + "/" + ref.account;
+}
+
+Status LeaseManager::write_account_files(const LeaseRecord& r, const GmsaRef& ref,
+                                         const std::string& key, const krb::Credentials& tgt) {
+  auto ctx = thread_context(krb5_conf_);
+  if (!ctx) return ctx.error();
+  std::string dir = account_dir(r.id, ref);
+  mode_t dmode = fs::dir_mode_for(r.owner.mode);
+  if (auto st = fs::ensure_dir(dir, dmode, r.owner.uid, r.owner.gid); !st) return st;
+  // Ticket caches are re-created on start-up, so no fsync (keeps a warm lease
+  // in the low milliseconds); the rename is atomic either way.
+  if (auto st = krb::write_ccache_file(**ctx, dir + "/krb5cc", tgt, ownership(r.owner, false));
+      !st) {
+    return st;
+  }
+  if (r.kind == LeaseKind::kKeytab) {
+    auto keys = identities_.keytab_keys(key);
+    if (!keys) return keys.error();
+    auto st = krb::write_keytab_file(**ctx, dir + "/krb5.keytab", tgt.client, *keys,
+                                     ownership(r.owner, true));
+    if (!st) return st;
+  }
+  return ok_status();
+}
+
+Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
+  if (req.accounts.empty()) return make_error("accounts", "at least one gMSA is required");
+  if (req.owner.mode > 0777) return make_error("owner.mode", "only permission bits are allowed");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < req.accounts.size(); ++i) {
+    std::string field = "accounts[" + std::to_string(i) + "]";
+    if (auto st = check_path_component(field, req.accounts[i].account); !st) return st.error();
+    if (!seen.insert(lower(req.accounts[i].account)).second) {
+      return make_error(field, "gMSA '" + req.accounts[i].account + "' appears twice in the lease");
+    }
+  }
+  LeaseRecord rec;
+  rec.kind = req.kind;
+  rec.owner = req.owner;
+  rec.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  for (const auto& a : req.accounts) rec.accounts.push_back({a.account, a.domain});
+  if (req.who.kind == Authority::Kind::kUser) {
+    rec.user = req.who.username;
+    rec.user_domain = req.who.domain;
+  }
+  std::string lease_dir;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    struct stat st {};
+    do {
+      rec.id = new_lease_id(random_);
+      lease_dir = state_ + "/krbdir/" + rec.id;
+    } while (leases_.count(rec.id) != 0 || ::lstat(lease_dir.c_str(), &st) == 0);
+  }
+  // Different gMSAs of one lease are fetched in parallel.
+  std::vector<std::future<Result<krb::Credentials>>> futures;
+  for (const auto& a : req.accounts) {
+    futures.push_back(
+        std::async(req.accounts.size() > 1 ? std::launch::async : std::launch::deferred,
+                   [this, a, &req] { return identities_.acquire(a, req.who); }));
+  }
+  std::vector<krb::Credentials> tgts;
+  std::optional<Error> failure;
+  for (std::size_t i = 0; i < futures.size(); ++i) {
+    auto r = futures[i].get();
+    if (!r) {
+      if (!failure) {
+        failure = make_error("accounts[" + std::to_string(i) + "]",
+                             req.accounts[i].account + ": " + r.error().what());
+      }
+      continue;
+    }
+    tgts.push_back(std::move(r).value());
+  }
+  if (failure) return *failure;
+  Lease lease{rec, {}};
+  for (const auto& a : req.accounts) lease.keys.push_back(identity_key(a, req.who));
+  auto cleanup = [&](Error e) -> Result<LeaseView> {
+    (void)fs::remove_tree(lease_dir);
+    (void)store_.remove(rec.id);
+    return e;
+  };
+  if (auto st =
+          fs::ensure_dir(lease_dir, fs::dir_mode_for(rec.owner.mode), rec.owner.uid, rec.owner.gid);
+      !st) {
+    return cleanup(st.error());
+  }
+  for (std::size_t i = 0; i < req.accounts.size(); ++i) {
+    if (auto st = write_account_files(rec, req.accounts[i], lease.keys[i], tgts[i]); !st) {
+      return cleanup(st.error());
+    }
+  }
+  if (auto st = store_.save(rec); !st) return cleanup(st.error());
+  LeaseView v;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& k : lease.keys) identities_.retain(k);
+    auto it = leases_.emplace(rec.id, std::move(lease)).first;
+    v = view(it->second);
+  }
+  std::string accounts;
+  for (const auto& a : rec.accounts) accounts += (accounts.empty() ? "" : ",") + a.account;
+  log::info("lease_created",
+            {{"lease_id", rec.id}, {"kind", to_string(rec.kind)}, {"accounts", accounts}});
+  return v;
+}
+
+Result<std::vector<std::string>> LeaseManager::remove(const std::string& id) {
+  if (auto st = validate_lease_id(id); !st) return st.error();
+  Lease lease;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = leases_.find(id);
+    if (it == leases_.end()) return make_error("lease_id", "no lease " + id);
+    lease = std::move(it->second);
+    leases_.erase(it);
+    for (const auto& k : lease.keys) identities_.release(k);
+  }
+  std::vector<std::string> paths;
+  for (const auto& a : lease.record.accounts)
+    paths.push_back(account_dir(id, {a.account, a.domain}));
+  if (auto st = store_.remove(id); !st) return st.error();
+  std::lock_guard<std::mutex> files_lock(files_mu_);
+  auto removed = fs::remove_tree(state_ + "/krbdir/" + id);
+  if (!removed) return removed.error();
+  log::info("lease_deleted", {{"lease_id", id}, {"files", std::to_string(removed->size())}});
+  return paths;
+}
+
+Result<std::vector<std::string>> LeaseManager::renew_user(const Authority& who) {
+  std::vector<std::pair<LeaseRecord, std::vector<std::string>>> matches;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, l] : leases_) {
+      if (l.record.kind == LeaseKind::kDomainless && lower(l.record.user) == lower(who.username) &&
+          lower(l.record.user_domain) == lower(who.domain)) {
+        matches.emplace_back(l.record, l.keys);
+      }
+    }
+  }
+  std::map<std::string, Result<krb::Credentials>> done;
+  std::vector<std::string> renewed;
+  for (const auto& [rec, keys] : matches) {
+    for (std::size_t i = 0; i < rec.accounts.size(); ++i) {
+      GmsaRef ref{rec.accounts[i].account, rec.accounts[i].domain};
+      const std::string& key = keys[i];
+      auto it = done.find(key);
+      if (it == done.end()) {
+        bool fresh = !identities_.known(key);
+        auto r = fresh ? identities_.acquire(ref, who) : identities_.refresh_now(key, &who);
+        it = done.emplace(key, std::move(r)).first;
+        if (fresh && it->second) {
+          for (const auto& [rec2, keys2] : matches) {
+            for (const auto& k2 : keys2) {
+              if (k2 == key) identities_.retain(key);
+            }
+          }
+        }
+      }
+      if (!it->second) {
+        return make_error("lease " + rec.id, ref.account + ": " + it->second.error().what());
+      }
+      if (auto st = write_account_files(rec, ref, key, *it->second); !st) return st.error();
+      renewed.push_back(account_dir(rec.id, ref));
+    }
+  }
+  log::info("domainless_renewed",
+            {{"user", who.username + "@" + who.domain}, {"paths", std::to_string(renewed.size())}});
+  return renewed;
+}
+
+LeaseView LeaseManager::view(const Lease& l) const {
+  LeaseView v;
+  v.record = l.record;
+  auto snaps = identities_.snapshot();
+  for (std::size_t i = 0; i < l.record.accounts.size(); ++i) {
+    LeaseAccountView a;
+    a.ref = {l.record.accounts[i].account, l.record.accounts[i].domain};
+    a.dir = account_dir(l.record.id, a.ref);
+    a.ccache = a.dir + "/krb5cc";
+    if (l.record.kind == LeaseKind::kKeytab) a.keytab = a.dir + "/krb5.keytab";
+    a.identity.key = l.keys[i];
+    a.identity.ref = a.ref;
+    for (const auto& s : snaps) {
+      if (s.key == l.keys[i]) a.identity = s;
+    }
+    v.accounts.push_back(std::move(a));
+  }
+  return v;
+}
+
+Result<LeaseView> LeaseManager::get(const std::string& id) const {
+  if (auto st = validate_lease_id(id); !st) return st.error();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = leases_.find(id);
+  if (it == leases_.end()) return make_error("lease_id", "no lease " + id);
+  return view(it->second);
+}
+
+std::vector<LeaseView> LeaseManager::list() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<LeaseView> out;
+  for (const auto& [id, l] : leases_) out.push_back(view(l));
+  return out;
+}
+
+std::size_t LeaseManager::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return leases_.size();
+}
+
+std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainless_secret) {
+  auto loaded = store_.load_all();
+  std::vector<Error> problems = loaded.errors;
+  for (auto& rec : loaded.leases) {
+    Authority who;
+    bool can_fetch = true;
+    if (rec.kind == LeaseKind::kDomainless) {
+      who.kind = Authority::Kind::kUser;
+      who.username = rec.user;
+      who.domain = rec.user_domain;
+      if (domainless_secret && lower(domainless_secret->username) == lower(rec.user) &&
+          lower(domainless_secret->domain) == lower(rec.user_domain)) {
+        who.password = domainless_secret->password;
+      } else {
+        can_fetch = false;
+        problems.push_back(make_error("lease " + rec.id,
+                                      "domainless: waiting for RenewNonDomainJoinedKerberosLease"));
+      }
+    }
+    Lease lease{rec, {}};
+    for (const auto& a : rec.accounts) {
+      GmsaRef ref{a.account, a.domain};
+      std::string key = identity_key(ref, who);
+      lease.keys.push_back(key);
+      if (!can_fetch) continue;
+      auto tgt = identities_.acquire(ref, who);  // creates the identity even on failure
+      identities_.retain(key);
+      if (!tgt) {
+        problems.push_back(make_error("lease " + rec.id, a.account + ": " + tgt.error().what()));
+        continue;
+      }
+      if (auto st = write_account_files(rec, ref, key, *tgt); !st) {
+        problems.push_back(make_error("lease " + rec.id, st.error().what()));
+      }
+    }
+    log::info("lease_restored", {{"lease_id", rec.id}, {"kind", to_string(rec.kind)}});
+    std::lock_guard<std::mutex> lock(mu_);
+    leases_.emplace(rec.id, std::move(lease));
+  }
+  return problems;
+}
+
+void LeaseManager::refresh_due() {
+  auto changed = identities_.refresh_due();
+  if (changed.empty()) return;
+  std::set<std::string> keys(changed.begin(), changed.end());
+  std::vector<std::pair<LeaseRecord, std::vector<std::string>>> todo;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, l] : leases_) todo.emplace_back(l.record, l.keys);
+  }
+  for (const auto& [rec, lkeys] : todo) {
+    for (std::size_t i = 0; i < rec.accounts.size(); ++i) {
+      if (keys.count(lkeys[i]) == 0) continue;
+      auto tgt = identities_.credentials(lkeys[i]);
+      if (!tgt) continue;
+      GmsaRef ref{rec.accounts[i].account, rec.accounts[i].domain};
+      std::lock_guard<std::mutex> files_lock(files_mu_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (leases_.count(rec.id) == 0) continue;  // deleted meanwhile
+      }
+      if (auto st = write_account_files(rec, ref, lkeys[i], *tgt); !st) {
+        log::warn("cache_rewrite_failed",
+                  {{"lease_id", rec.id}, {"account", ref.account}, {"error", st.error().what()}});
+      }
+    }
+  }
+}
+
+}  // namespace gmsa::daemon

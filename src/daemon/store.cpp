@@ -1,0 +1,186 @@
+#include "gmsa/daemon/store.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "gmsa/daemon/fs.hpp"
+#include "gmsa/daemon/lease_id.hpp"
+
+namespace gmsa::daemon {
+
+using json = nlohmann::json;
+
+std::string to_string(LeaseKind kind) {
+  switch (kind) {
+    case LeaseKind::kDomainJoined:
+      return "domain-joined";
+    case LeaseKind::kDomainless:
+      return "domainless";
+    case LeaseKind::kKeytab:
+      return "keytab";
+  }
+  return "domain-joined";
+}
+
+std::optional<LeaseKind> lease_kind_from(std::string_view s) {
+  if (s == "domain-joined") return LeaseKind::kDomainJoined;
+  if (s == "domainless") return LeaseKind::kDomainless;
+  if (s == "keytab") return LeaseKind::kKeytab;
+  return std::nullopt;
+}
+
+std::string encode_lease(const LeaseRecord& r) {
+  json owner = json::object();
+  if (r.owner.uid) owner["uid"] = *r.owner.uid;
+  if (r.owner.gid) owner["gid"] = *r.owner.gid;
+  owner["mode"] = r.owner.mode & 07777;
+  json accounts = json::array();
+  for (const auto& a : r.accounts)
+    accounts.push_back({{"account", a.account}, {"domain", a.domain}});
+  json j = {{"version", kLeaseStoreVersion}, {"id", r.id},     {"kind", to_string(r.kind)},
+            {"created", r.created_unix},     {"owner", owner}, {"accounts", accounts}};
+  if (!r.user.empty()) j["user"] = {{"name", r.user}, {"domain", r.user_domain}};
+  return j.dump(2) + "\n";
+}
+
+namespace {
+
+template <class T>
+Result<T> get(const json& j, const char* key, const std::string& where) {
+  auto it = j.find(key);
+  if (it == j.end()) return make_error(where + key, "missing");
+  try {
+    return it->get<T>();
+  } catch (const json::exception&) {
+    return make_error(where + key, "wrong type");
+  }
+}
+
+}  // namespace
+
+Result<LeaseRecord> decode_lease(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return make_error("", "not a JSON object");
+  auto version = get<int>(j, "version", "");
+  if (!version) return version.error();
+  if (*version != kLeaseStoreVersion) {
+    return make_error("version", "unsupported version " + std::to_string(*version));
+  }
+  LeaseRecord r;
+  auto id = get<std::string>(j, "id", "");
+  if (!id) return id.error();
+  if (auto st = validate_lease_id(*id); !st) return st.error();
+  r.id = *id;
+  auto kind = get<std::string>(j, "kind", "");
+  if (!kind) return kind.error();
+  auto k = lease_kind_from(*kind);
+  if (!k) return make_error("kind", "unknown kind '" + *kind + "'");
+  r.kind = *k;
+  auto created = get<std::int64_t>(j, "created", "");
+  if (!created) return created.error();
+  r.created_unix = *created;
+  if (!j.contains("owner") || !j["owner"].is_object()) return make_error("owner", "missing");
+  const json& o = j["owner"];
+  if (o.contains("uid")) {
+    auto u = get<std::uint32_t>(o, "uid", "owner.");
+    if (!u) return u.error();
+    r.owner.uid = *u;
+  }
+  if (o.contains("gid")) {
+    auto g = get<std::uint32_t>(o, "gid", "owner.");
+    if (!g) return g.error();
+    r.owner.gid = *g;
+  }
+  auto mode = get<std::uint32_t>(o, "mode", "owner.");
+  if (!mode) return mode.error();
+  if (*mode > 0777) return make_error("owner.mode", "only permission bits are allowed");
+  r.owner.mode = *mode;
+  if (!j.contains("accounts") || !j["accounts"].is_array() || j["accounts"].empty()) {
+    return make_error("accounts", "must be a non-empty array");
+  }
+  for (std::size_t i = 0; i < j["accounts"].size(); ++i) {
+    std::string where = "accounts[" + std::to_string(i) + "].";
+    const json& a = j["accounts"][i];
+    if (!a.is_object()) return make_error(where, "not an object");
+    auto acc = get<std::string>(a, "account", where);
+    if (!acc) return acc.error();
+    auto dom = get<std::string>(a, "domain", where);
+    if (!dom) return dom.error();
+    r.accounts.push_back({*acc, *dom});
+  }
+  if (j.contains("user")) {
+    auto name = get<std::string>(j["user"], "name", "user.");
+    if (!name) return name.error();
+    auto dom = get<std::string>(j["user"], "domain", "user.");
+    if (!dom) return dom.error();
+    if (name->empty()) return make_error("user.name", "must not be empty");
+    r.user = *name;
+    r.user_domain = *dom;
+  }
+  return r;
+}
+
+Result<LeaseStore> LeaseStore::open(const std::string& dir, bool sync) {
+  if (auto st = fs::ensure_dir(dir, 0700); !st) return st.error();
+  return LeaseStore(dir, sync);
+}
+
+Status LeaseStore::save(const LeaseRecord& r) const {
+  if (auto st = validate_lease_id(r.id); !st) return st;
+  return fs::write_file_atomic(dir_ + "/" + r.id + ".json", encode_lease(r), 0600, sync_);
+}
+
+Status LeaseStore::remove(const std::string& id) const {
+  if (auto st = validate_lease_id(id); !st) return st;
+  std::string path = dir_ + "/" + id + ".json";
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return make_error(path, std::string("cannot remove: ") + std::strerror(errno));
+  }
+  return ok_status();
+}
+
+LeaseStore::Loaded LeaseStore::load_all() const {
+  Loaded out;
+  DIR* d = ::opendir(dir_.c_str());
+  if (d == nullptr) {
+    out.errors.push_back(make_error(dir_, std::string("cannot open: ") + std::strerror(errno)));
+    return out;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    if (n == "." || n == "..") continue;
+    std::string path = dir_ + "/" + n;
+    if (n.size() != kLeaseIdLength + 5 || n.substr(kLeaseIdLength) != ".json" ||
+        !validate_lease_id(n.substr(0, kLeaseIdLength))) {
+      if (n.find(".tmp.") == std::string::npos) {
+        out.errors.push_back(make_error(path, "not a lease file name"));
+      }
+      continue;
+    }
+    auto text = fs::read_file(path);
+    if (!text) {
+      out.errors.push_back(text.error());
+      continue;
+    }
+    auto rec = decode_lease(*text);
+    if (!rec) {
+      out.errors.push_back(make_error(path, rec.error().what()));
+      continue;
+    }
+    if (rec->id != n.substr(0, kLeaseIdLength)) {
+      out.errors.push_back(make_error(path, "id does not match the file name"));
+      continue;
+    }
+    out.leases.push_back(std::move(rec).value());
+  }
+  return out;
+}
+
+}  // namespace gmsa::daemon

@@ -1,0 +1,221 @@
+#include "gmsa/daemon/leases.hpp"
+
+#include <gtest/gtest.h>
+#include <krb5/krb5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fake_source.hpp"
+#include "gmsa/daemon/fs.hpp"
+
+namespace gmsa::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeSource;
+using testing::FixedRandom;
+
+class LeasesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = gmsa::testing::make_temp_dir("leasetest");
+    conf_ = gmsa::testing::write_krb5_conf(dir_, "CONTOSO.TEST");
+    auto c = krb::Context::open(conf_);
+    ASSERT_TRUE(c.ok());
+    ctx_.emplace(std::move(c).value());
+    source_.emplace(*ctx_, clock_);
+    reopen();
+  }
+  void reopen() {
+    leases_.reset();
+    ids_.emplace(*source_, clock_, random_);
+    auto lm = LeaseManager::open(dir_ + "/state", *ids_, random_, conf_, false);
+    ASSERT_TRUE(lm.ok()) << lm.error().what();
+    leases_ = std::move(lm).value();
+  }
+  void TearDown() override {
+    leases_.reset();
+    gmsa::testing::remove_tree(dir_);
+  }
+  static mode_t mode_of(const std::string& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+  }
+
+  std::string dir_, conf_;
+  ManualClock clock_{SystemTime{} + std::chrono::seconds(1'900'000'000)};
+  FixedRandom random_{0x10};
+  std::optional<krb::Context> ctx_;
+  std::optional<FakeSource> source_;
+  std::optional<IdentityManager> ids_;
+  std::unique_ptr<LeaseManager> leases_;
+  GmsaRef web_{"WebApp01", "contoso.test"};
+  GmsaRef batch_{"Batch02", "contoso.test"};
+};
+
+TEST_F(LeasesTest, CreateWritesCachesWithOwnerModeAndPersists) {
+  LeaseRequest req;
+  req.accounts = {web_, batch_};
+  req.owner.mode = 0640;
+  auto lease = leases_->create(req);
+  ASSERT_TRUE(lease.ok()) << lease.error().what();
+  const std::string id = lease->record.id;
+  EXPECT_EQ(id, "10111213141516171819");  // the injected Random
+  EXPECT_TRUE(validate_lease_id(id).ok());
+  ASSERT_EQ(lease->accounts.size(), 2u);
+  EXPECT_EQ(lease->accounts[0].dir, dir_ + "/state/krbdir/" + id + "/WebApp01");
+  EXPECT_EQ(lease->accounts[0].ccache, dir_ + "/state/krbdir/" + id + "/WebApp01/krb5cc");
+  EXPECT_EQ(mode_of(lease->accounts[0].ccache), 0640u);
+  EXPECT_EQ(mode_of(lease->accounts[0].dir), 0750u);
+  EXPECT_EQ(mode_of(dir_ + "/state/krbdir/" + id), 0750u);
+  auto tgt = krb::read_ccache_file(*ctx_, lease->accounts[1].ccache);
+  ASSERT_TRUE(tgt.ok()) << tgt.error().what();
+  EXPECT_EQ(tgt->client, "BATCH02$@CONTOSO.TEST");
+  EXPECT_EQ(tgt->end_time, clock_.now() + 10h);
+  EXPECT_EQ(mode_of(dir_ + "/state/leases/" + id + ".json"), 0600u);
+}
+
+TEST_F(LeasesTest, LeasesForOneGmsaShareOneReadAndOneTgt) {
+  LeaseRequest req;
+  req.accounts = {web_};
+  ASSERT_TRUE(leases_->create(req).ok());
+  ASSERT_TRUE(leases_->create(req).ok());
+  ASSERT_TRUE(leases_->create(req).ok());
+  EXPECT_EQ(source_->reads.load(), 1);
+  EXPECT_EQ(source_->tgts.load(), 1);
+  EXPECT_EQ(leases_->size(), 3u);
+}
+
+TEST_F(LeasesTest, FailedFetchLeavesNothingOnDisk) {
+  LeaseRequest req;
+  req.accounts = {web_, {"Missing", "contoso.test"}};
+  auto r = leases_->create(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().what(), "accounts[1]: Missing: directory: no gMSA Missing$");
+  auto krbdir = fs::remove_tree(dir_ + "/state/krbdir");
+  auto store = fs::remove_tree(dir_ + "/state/leases");
+  EXPECT_TRUE(krbdir->empty());
+  EXPECT_TRUE(store->empty());
+}
+
+TEST_F(LeasesTest, RejectsDuplicateAndUnsafeAccountNames) {
+  LeaseRequest req;
+  req.accounts = {web_, {"WEBAPP01", "contoso.test"}};
+  EXPECT_EQ(leases_->create(req).error().what(),
+            "accounts[1]: gMSA 'WEBAPP01' appears twice in the lease");
+  req.accounts = {{"..", "contoso.test"}};
+  EXPECT_EQ(leases_->create(req).error().what(),
+            "accounts[0]: '..' is not usable as a directory name");
+  EXPECT_EQ(source_->reads.load(), 0);
+}
+
+TEST_F(LeasesTest, DeleteRemovesExactlyThatLease) {
+  LeaseRequest req;
+  req.accounts = {web_};
+  auto a = leases_->create(req);
+  auto b = leases_->create(req);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto del = leases_->remove(a->record.id);
+  ASSERT_TRUE(del.ok()) << del.error().what();
+  EXPECT_EQ(*del, std::vector<std::string>{a->accounts[0].dir});
+  EXPECT_NE(::access(a->accounts[0].ccache.c_str(), F_OK), 0);
+  EXPECT_NE(::access((dir_ + "/state/krbdir/" + a->record.id).c_str(), F_OK), 0);
+  EXPECT_EQ(::access(b->accounts[0].ccache.c_str(), F_OK), 0);
+  EXPECT_EQ(leases_->remove(a->record.id).error().what(), "lease_id: no lease " + a->record.id);
+  EXPECT_EQ(leases_->remove("../../etc").error().what(),
+            "lease_id: must be 20 lower-case hex characters");
+}
+
+TEST_F(LeasesTest, RestartRestoresLeasesAndReobtainsTickets) {
+  LeaseRequest req;
+  req.accounts = {web_, batch_};
+  req.owner.mode = 0644;
+  auto a = leases_->create(req);
+  ASSERT_TRUE(a.ok());
+  ::unlink(a->accounts[0].ccache.c_str());  // e.g. lost with a tmpfs
+  reopen();
+  EXPECT_EQ(leases_->size(), 0u);
+  auto problems = leases_->restore(std::nullopt);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(leases_->size(), 1u);
+  auto v = leases_->get(a->record.id);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->record, a->record);
+  EXPECT_EQ(v->accounts[0].identity.state, IdentityState::kOk);
+  EXPECT_TRUE(krb::read_ccache_file(*ctx_, a->accounts[0].ccache).ok());
+  EXPECT_EQ(mode_of(a->accounts[0].ccache), 0644u);
+  EXPECT_EQ(source_->reads.load(), 4);  // 2 before, 2 after the restart
+}
+
+TEST_F(LeasesTest, SchedulerRewritesCachesOfEveryLeaseSharingTheIdentity) {
+  LeaseRequest req;
+  req.accounts = {web_};
+  auto a = leases_->create(req);
+  auto b = leases_->create(req);
+  ASSERT_TRUE(a.ok() && b.ok());
+  clock_.advance(10h - 15min);
+  leases_->refresh_due();
+  EXPECT_EQ(source_->tgts.load(), 2);
+  for (const auto* l : {&*a, &*b}) {
+    auto t = krb::read_ccache_file(*ctx_, l->accounts[0].ccache);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->end_time, clock_.now() + 10h);
+  }
+}
+
+TEST_F(LeasesTest, KeytabLeaseHasCurrentAndPreviousKeys) {
+  source_->with_previous = true;
+  LeaseRequest req;
+  req.kind = LeaseKind::kKeytab;
+  req.accounts = {web_};
+  req.owner.mode = 0400;
+  auto a = leases_->create(req);
+  ASSERT_TRUE(a.ok()) << a.error().what();
+  EXPECT_EQ(a->accounts[0].keytab, a->accounts[0].dir + "/krb5.keytab");
+  EXPECT_EQ(mode_of(a->accounts[0].keytab), 0400u);
+  krb5_keytab kt = nullptr;
+  std::string name = "FILE:" + a->accounts[0].keytab;
+  ASSERT_EQ(krb5_kt_resolve(ctx_->get(), name.c_str(), &kt), 0);
+  krb5_kt_cursor cur;
+  ASSERT_EQ(krb5_kt_start_seq_get(ctx_->get(), kt, &cur), 0);
+  krb5_keytab_entry e;
+  std::vector<std::pair<unsigned, int>> seen;
+  while (krb5_kt_next_entry(ctx_->get(), kt, &e, &cur) == 0) {
+    seen.emplace_back(e.vno, e.key.enctype);
+    krb5_free_keytab_entry_contents(ctx_->get(), &e);
+  }
+  krb5_kt_end_seq_get(ctx_->get(), kt, &cur);
+  krb5_kt_close(ctx_->get(), kt);
+  EXPECT_EQ(seen, (std::vector<std::pair<unsigned, int>>{{7, 18}, {7, 17}, {6, 18}}));
+}
+
+TEST_F(LeasesTest, DomainlessRenewalWithNewPassword) {
+  LeaseRequest req;
+  req.kind = LeaseKind::kDomainless;
+  req.accounts = {web_};
+  req.who.kind = Authority::Kind::kUser;
+  req.who.username = "alice";
+  req.who.domain = "contoso.test";
+  req.who.password = SecretBytes::from_string("user-pw");
+  auto a = leases_->create(req);
+  ASSERT_TRUE(a.ok()) << a.error().what();
+  source_->user_password = SecretBytes::from_string("new-pw");
+  Authority renewed = req.who;
+  renewed.password = SecretBytes::from_string("new-pw");
+  auto paths = leases_->renew_user(renewed);
+  ASSERT_TRUE(paths.ok()) << paths.error().what();
+  EXPECT_EQ(*paths, std::vector<std::string>{a->accounts[0].dir});
+  // After a restart without the password, the lease waits for a renewal.
+  reopen();
+  auto problems = leases_->restore(std::nullopt);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].what(), "lease " + a->record.id +
+                                    ": domainless: waiting for RenewNonDomainJoinedKerberosLease");
+  paths = leases_->renew_user(renewed);
+  ASSERT_TRUE(paths.ok()) << paths.error().what();
+  EXPECT_EQ(paths->size(), 1u);
+}
+
+}  // namespace
+}  // namespace gmsa::daemon

@@ -197,7 +197,11 @@ Status do_down(const LabConfig& c, std::ostream& log) {
     for (pid_t p : *pids) {
       auto rec = record_of(p);
       const auto deadline = SteadyClock::now() + 2s;
-      while (rec && alive(*rec) && SteadyClock::now() < deadline) std::this_thread::sleep_for(5ms);
+      while (rec && alive(*rec) && SteadyClock::now() < deadline) {
+        ::waitpid(p, nullptr, WNOHANG);  // reaps it when up ran in this process
+        std::this_thread::sleep_for(5ms);
+      }
+      ::waitpid(p, nullptr, WNOHANG);
     }
   }
   if (auto s = delete_netns(c, c.path("logs/setup.log")); !s.ok()) return s;

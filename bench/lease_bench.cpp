@@ -180,12 +180,12 @@ void InMemory(benchmark::State& state, bool warm, bool sync_store) {
   run(state, h, "WebApp01", warm);
 }
 
-void BM_InMemoryCold(benchmark::State& s) { InMemory(s, false, true); }
-void BM_InMemoryWarm(benchmark::State& s) { InMemory(s, true, true); }
-void BM_InMemoryWarmNoFsync(benchmark::State& s) { InMemory(s, true, false); }
+void BM_InMemoryCold(benchmark::State& s) { InMemory(s, false, false); }
+void BM_InMemoryWarm(benchmark::State& s) { InMemory(s, true, false); }
+void BM_InMemoryWarmFsync(benchmark::State& s) { InMemory(s, true, true); }
 BENCHMARK(BM_InMemoryCold)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly();
 BENCHMARK(BM_InMemoryWarm)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly();
-BENCHMARK(BM_InMemoryWarmNoFsync)
+BENCHMARK(BM_InMemoryWarmFsync)
     ->Unit(benchmark::kMillisecond)
     ->Repetitions(5)
     ->ReportAggregatesOnly();

@@ -33,6 +33,9 @@ struct Case {
   std::string error;
 };
 
+// Readable names in ctest output instead of a byte dump.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 Value& dj(Value& d) { return d["DomainJoinConfig"]; }
 Value& accts(Value& d) { return d["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"]; }
 Value& host(Value& d) { return d["ActiveDirectoryConfig"]["HostAccountConfig"]; }

@@ -32,6 +32,9 @@ struct Case {
   std::string text;  // format_text(): every finding, then the summary
 };
 
+// Readable names in ctest output instead of a byte dump.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
 class TaskdefCheck : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TaskdefCheck, ExactFindings) {

@@ -1,0 +1,25 @@
+// Internal: the lab's network namespace.
+#pragma once
+
+#include <dirent.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gmsa/common/result.hpp"
+#include "gmsa/lab/config.hpp"
+
+namespace gmsa::lab {
+
+bool netns_exists(const std::string& name);
+bool link_exists(const std::string& name);
+Status check_subnet_free(const LabConfig& c);
+Status create_netns(const LabConfig& c, const std::string& log);
+Status delete_netns(const LabConfig& c, const std::string& log);
+// Which lab directory made the namespace (/run/gmsa-lab/<netns>.owner).
+std::optional<std::string> netns_owner(const LabConfig& c);
+Result<std::vector<pid_t>> netns_pids(const std::string& name);
+
+}  // namespace gmsa::lab

@@ -76,7 +76,12 @@ Status tcp_probe(const std::string& address, std::uint16_t port,
 }
 
 DirectorySource::DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock)
-    : cfg_(std::move(cfg)), random_(random), clock_(clock) {}
+    : cfg_(std::move(cfg)), random_(random), clock_(clock) {
+  // Defaults (realm, base DN) are derived here too, so a source built from an
+  // unfinalized config behaves like the daemon's; invalid configs are refused
+  // by Daemon::create.
+  (void)finalize(cfg_);
+}
 
 std::string DirectorySource::principal_for(const GmsaRef& ref) const {
   return upper(ref.account) + "$@" + cfg_.realm;

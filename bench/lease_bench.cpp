@@ -208,6 +208,7 @@ void Lab(benchmark::State& state, bool warm) {
   cfg.host_principal = lab["hostPrincipal"];
   cfg.dcs.clear();
   for (const auto& dc : lab["dcs"]) cfg.dcs.push_back({dc["name"], dc["address"], 389, false});
+  ::setenv("KRB5_CONFIG", cfg.krb5_conf.c_str(), 1);  // as gmsa-brokerd's main (GSSAPI)
   if (auto st = finalize(cfg); !st) {
     state.SkipWithError(st.error().what().c_str());
     return;

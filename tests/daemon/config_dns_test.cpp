@@ -133,3 +133,9 @@ TEST(DnsSrv, OrdersByPriorityThenWeight) {
 
 }  // namespace
 }  // namespace gmsa::daemon
+
+namespace gmsa::daemon {
+namespace {
+TEST(Config, LeaseRecordsAreNotFsyncedByDefault) { EXPECT_FALSE(DaemonConfig{}.sync_store); }
+}  // namespace
+}  // namespace gmsa::daemon

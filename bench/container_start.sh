@@ -11,10 +11,14 @@ image=${3:-localhost/gmsa-demo:latest}
 gmsa=${GMSA_BIN:-$PWD/build/src/bin/gmsa}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/dist/podman/containers.conf}
 
-plain=(podman run --rm --network=host "$image" true)
+plain=(podman run --rm --network=host "$image" sleep 0)
 ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-time_one() { local t0; t0=$(ms_now); "$@" >/dev/null 2>&1; echo $(( $(ms_now) - t0 )); }
+time_one() {
+  local t0; t0=$(ms_now)
+  if ! "$@" >/dev/null 2>&1; then echo "container_start: failed: $*" >&2; exit 1; fi
+  echo $(( $(ms_now) - t0 ))
+}
 
 time_one "${plain[@]}" >/dev/null
 time_one "$gmsa" run --credspec "$spec" -- "${plain[@]}" >/dev/null

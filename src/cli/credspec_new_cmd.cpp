@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -98,6 +99,9 @@ Result<credspec::CredentialSpec> build(const Settings& s,
     mem.emplace(std::move(m).value());
     ccache = mem->name();
   }
+  // GSSAPI (inside libldap/cyrus-sasl) reads its krb5.conf from KRB5_CONFIG
+  // only, process-wide: this short-lived process points it at the chosen file.
+  ::setenv("KRB5_CONFIG", s.krb5_conf.c_str(), 1);
   ldap::ConnectOptions o;
   o.ccache_name = ccache;
   o.krb5_config = s.krb5_conf;

@@ -20,6 +20,8 @@ struct Out {
   std::string out, err;
 };
 
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
 Out cli(const Args& args) {
   std::istringstream in;
   std::ostringstream out, err;
@@ -119,21 +121,21 @@ TEST_F(CliTest, DomainlessSecretErrorsNameTheFileNotTheSecret) {
 TEST_F(CliTest, LeaseAndStatusUsage) {
   EXPECT_EQ(cli({"lease"}).code, 2);
   EXPECT_EQ(cli({"lease", "show"}).code, 2);
-  EXPECT_EQ(cli({"lease", "add"}).err.substr(0, 38), "gmsa lease add: --credspec: is required");
+  EXPECT_EQ(first_line(cli({"lease", "add"}).err), "gmsa lease add: --credspec: is required");
   EXPECT_EQ(cli({"lease", "add", "--credspec", "x", "--mode", "999"}).err,
             "gmsa lease add: --mode: must be octal permission bits (<= 0777)\n");
-  EXPECT_EQ(cli({"status", "extra"}).err.substr(0, 37), "gmsa status: unexpected argument 'ext");
+  EXPECT_EQ(first_line(cli({"status", "extra"}).err), "gmsa status: unexpected argument 'extra'");
 }
 
 TEST_F(CliTest, CredspecNewUsageAndNoOverwrite) {
-  EXPECT_EQ(cli({"credspec", "new"}).err.substr(0, 43),
-            "gmsa credspec new: --account: is required\nu");
-  EXPECT_EQ(cli({"credspec", "new", "--account", "a/b"}).err.substr(0, 55),
-            "gmsa credspec new: --account: contains '/'\nusage: gmsa c");
-  EXPECT_EQ(cli({"credspec", "new", "--account", "WEBAPP01"}).err.substr(0, 70),
-            "gmsa credspec new: --domain: is required (or --lab-dir)\nusage: gmsa cr");
-  EXPECT_EQ(cli({"credspec", "new", "--account", "W", "--lab-dir", dir_}).err.substr(0, 80),
-            "gmsa credspec new: --lab-dir: no lab.json in " + dir_ + " (run gmsa lab up)\n");
+  EXPECT_EQ(first_line(cli({"credspec", "new"}).err), "gmsa credspec new: --account: is required");
+  EXPECT_EQ(first_line(cli({"credspec", "new", "--account", "a/b"}).err),
+            "gmsa credspec new: --account: contains '/'");
+  EXPECT_EQ(first_line(cli({"credspec", "new", "--account", "WEBAPP01"}).err),
+            "gmsa credspec new: --domain: is required (or --lab-dir)");
+  EXPECT_EQ(first_line(cli({"credspec", "new", "--account", "W", "--lab-dir", dir_}).err),
+            "gmsa credspec new: --lab-dir: no lab.json in " + dir_ + " (run gmsa lab up)");
+  EXPECT_EQ(cli({"credspec", "new", "--account", "W"}).code, 2);
   // An existing output file is refused before any network work.
   auto r = cli({"credspec", "new", "--account", "WEBAPP01", "--domain", "contoso.test", "--dc",
                 "dc1.contoso.test=127.0.0.1:1", "--krb5-conf", "/dev/null", "--ccache", "FILE:/x",

@@ -29,7 +29,9 @@ const std::string kQuery =
     "select current_user || ' ' || principal from pg_stat_gssapi where pid = pg_backend_pid()";
 
 struct World {
-  std::string dir;
+  std::string dir;      // this test's files and the daemon's state
+  std::string lab_dir;  // the lab's (= dir unless GMSA_E2E_LAB_DIR names a running lab)
+  bool own_lab = true;
   nlohmann::json lab;
   std::string socket;
   std::string spec;  // written by CredspecNew (first test)
@@ -118,9 +120,15 @@ class E2eEnvironment : public ::testing::Environment {
     ::chmod(tmpl, 0755);
     auto& w = world();
     w.dir = tmpl;
-    auto up = run({kGmsa, "lab", "up", "--dir", w.dir});
-    ASSERT_EQ(up.status, 0) << up.output;
-    w.lab = nlohmann::json::parse(slurp(w.dir + "/lab.json"));
+    // GMSA_E2E_LAB_DIR: use a lab that is already up (left running afterwards).
+    const char* existing = std::getenv("GMSA_E2E_LAB_DIR");
+    w.own_lab = existing == nullptr || *existing == '\0';
+    w.lab_dir = w.own_lab ? w.dir + "/lab" : existing;
+    if (w.own_lab) {
+      auto up = run({kGmsa, "lab", "up", "--dir", w.lab_dir});
+      ASSERT_EQ(up.status, 0) << up.output;
+    }
+    w.lab = nlohmann::json::parse(slurp(w.lab_dir + "/lab.json"));
     auto image =
         run({"/bin/bash", std::string(GMSA_SOURCE_DIR) + "/scripts/build-demo-image.sh", kImage});
     ASSERT_EQ(image.status, 0) << image.output;
@@ -145,6 +153,8 @@ class E2eEnvironment : public ::testing::Environment {
       o.argv.push_back("--dc"),
           o.argv.push_back(dc["name"].get<std::string>() + "=" + dc["address"].get<std::string>());
     o.env = env();
+    // GSSAPI inside libldap reads KRB5_CONFIG process-wide (the LDAP client checks it).
+    o.env.push_back("KRB5_CONFIG=" + w.lab["krb5Config"].get<std::string>());
     o.log_file = w.dir + "/brokerd.log";
     auto pid = lab::spawn(o);
     ASSERT_TRUE(pid.ok()) << pid.error().what();
@@ -159,8 +169,10 @@ class E2eEnvironment : public ::testing::Environment {
       ::kill(w.brokerd.pid, SIGTERM);
       (void)lab::wait_child(w.brokerd.pid, "gmsa-brokerd", 10s);
     }
-    auto down = run({kGmsa, "lab", "down", "--dir", w.dir});
-    EXPECT_EQ(down.status, 0) << down.output;
+    if (w.own_lab && std::filesystem::exists(w.lab_dir + "/lab.json")) {
+      auto down = run({kGmsa, "lab", "down", "--dir", w.lab_dir});
+      EXPECT_EQ(down.status, 0) << down.output;
+    }
     if (std::getenv("GMSA_KEEP_LAB_DIR") == nullptr) std::filesystem::remove_all(w.dir);
   }
 };
@@ -170,8 +182,8 @@ class E2eEnvironment : public ::testing::Environment {
 TEST(E2e, CredspecNewCarriesTheLabsSidAndGuidAndValidates) {
   auto& w = world();
   w.spec = w.dir + "/webapp01.json";
-  auto r =
-      run({kGmsa, "credspec", "new", "--account", "WEBAPP01", "--lab-dir", w.dir, "-o", w.spec});
+  auto r = run(
+      {kGmsa, "credspec", "new", "--account", "WEBAPP01", "--lab-dir", w.lab_dir, "-o", w.spec});
   ASSERT_EQ(r.status, 0) << r.output;
   auto v = run({kGmsa, "credspec", "validate", w.spec});
   EXPECT_EQ(v.status, 0) << v.output;
@@ -186,12 +198,12 @@ TEST(E2e, CredspecNewCarriesTheLabsSidAndGuidAndValidates) {
       nlohmann::json::parse(
           R"([{"Name":"WEBAPP01","Scope":"contoso.test"},{"Name":"WEBAPP01","Scope":"CONTOSO"}])"));
   // Never overwritten without --force; an unknown gMSA is an error.
-  auto again =
-      run({kGmsa, "credspec", "new", "--account", "WEBAPP01", "--lab-dir", w.dir, "-o", w.spec});
+  auto again = run(
+      {kGmsa, "credspec", "new", "--account", "WEBAPP01", "--lab-dir", w.lab_dir, "-o", w.spec});
   EXPECT_EQ(again.status, 1);
   EXPECT_EQ(again.output,
             "gmsa credspec new: " + w.spec + ": exists (use --force to replace it)\n");
-  auto unknown = run({kGmsa, "credspec", "new", "--account", "NOSUCH01", "--lab-dir", w.dir});
+  auto unknown = run({kGmsa, "credspec", "new", "--account", "NOSUCH01", "--lab-dir", w.lab_dir});
   EXPECT_EQ(unknown.status, 1);
   EXPECT_NE(unknown.output.find("NOSUCH01"), std::string::npos) << unknown.output;
 }

@@ -78,11 +78,16 @@ RunResult run(const Strings& argv, std::chrono::seconds timeout = 120s) {
 // podman run ... psql, logging in to the lab's database; no identity added.
 Strings psql_container(const Strings& extra_run_options = {}) {
   const auto& lab = world().lab;
-  Strings c = {"podman",     "run",
-               "--rm",       "--network=host",
-               "--add-host", "db.contoso.test:" + lab["postgres"]["address"].get<std::string>(),
-               "-v",         lab["krb5Config"].get<std::string>() + ":/etc/gmsa/krb5.conf:ro",
-               "-e",         "KRB5_CONFIG=/etc/gmsa/krb5.conf"};
+  Strings c = {"/usr/bin/podman",
+               "run",
+               "--rm",
+               "--network=host",
+               "--add-host",
+               "db.contoso.test:" + lab["postgres"]["address"].get<std::string>(),
+               "-v",
+               lab["krb5Config"].get<std::string>() + ":/etc/gmsa/krb5.conf:ro",
+               "-e",
+               "KRB5_CONFIG=/etc/gmsa/krb5.conf"};
   c.insert(c.end(), extra_run_options.begin(), extra_run_options.end());
   Strings cmd = {kImage, "psql",   "-w",     "-X", "-At", "-h", "db.contoso.test",
                  "-U",   "webapp", "webapp", "-c", kQuery};

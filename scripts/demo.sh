@@ -26,14 +26,15 @@ export CONTAINERS_CONF=$repo/dist/podman/containers.conf  # runc, no ulimits; /e
 
 work=$(mktemp -d /tmp/gmsa-demo.XXXXXX)
 chmod 755 "$work"
-lab_dir=$work/lab
+lab_dir=${GMSA_DEMO_LAB_DIR:-$work/lab}  # GMSA_DEMO_LAB_DIR: use a lab that is already up, leave it up
+own_lab=$([ -z "${GMSA_DEMO_LAB_DIR:-}" ] && echo 1 || echo 0)
 brokerd_pid=""
 cleanup() {
   status=$?
   trap - EXIT INT TERM
   step "Tearing down"
   if [ -n "$brokerd_pid" ]; then kill -TERM "$brokerd_pid" 2>/dev/null || true; wait "$brokerd_pid" 2>/dev/null || true; fi
-  if [ -f "$lab_dir/lab.json" ]; then "$gmsa" lab down --dir "$lab_dir" >/dev/null || true; fi
+  if [ "$own_lab" = 1 ] && [ -f "$lab_dir/lab.json" ]; then "$gmsa" lab down --dir "$lab_dir" >/dev/null || true; fi
   if [ "$status" -ne 0 ] && [ -f "$work/brokerd.log" ]; then
     echo "--- gmsa-brokerd log (last 20 lines)"; tail -n 20 "$work/brokerd.log"
   fi
@@ -46,7 +47,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 step "Bringing up the lab domain CONTOSO.TEST (MIT KDC, slapd, dnsmasq, PostgreSQL in netns gmsa-lab)"
-"$gmsa" lab up --dir "$lab_dir"
+if [ "$own_lab" = 1 ]; then "$gmsa" lab up --dir "$lab_dir"; else "$gmsa" lab status --dir "$lab_dir"; fi
 eval "$("$gmsa" lab env --dir "$lab_dir")"
 
 step "Starting gmsa-brokerd as ECSHOST01\$ (host keytab, DCs dc1/dc2)"

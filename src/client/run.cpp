@@ -136,7 +136,7 @@ class RealRunner final : public ProcessRunner {
         if (errno == EINTR) continue;
         return Error{"wait", std::strerror(errno)};
       }
-      if (s != SIGCHLD) return Event{Event::Kind::kSignal, s};
+      if (s != SIGCHLD) return Event{Event::Kind::kSignal, s, info.si_code == SI_KERNEL};
     }
   }
 
@@ -206,7 +206,7 @@ int run_with_lease(Daemon& daemon, ProcessRunner& runner, RunOptions o, std::ost
       break;
     }
     if (ev->kind == ProcessRunner::Event::Kind::kSignal) {
-      runner.forward(ev->value);
+      if (!ev->to_group) runner.forward(ev->value);
       continue;
     }
     code = exit_code_of(ev->value);

@@ -153,6 +153,17 @@ TEST(RunWithLease, ForwardsSignalsThenDeletesWhenTheChildEnds) {
   EXPECT_EQ(d.deleted.size(), 1u);
 }
 
+TEST(RunWithLease, TerminalSignalsReachTheChildOnceNotTwice) {
+  FakeDaemon d;
+  FakeRunner r;
+  r.events = {
+      {Kind::kSignal, SIGINT, true}, {Kind::kSignal, SIGTERM, false}, {Kind::kExited, SIGINT}};
+  std::ostringstream err;
+  EXPECT_EQ(run_with_lease(d, r, options(), err), 130);
+  EXPECT_EQ(r.forwarded, std::vector<int>{SIGTERM});
+  EXPECT_EQ(d.deleted.size(), 1u);
+}
+
 TEST(RunWithLease, LostWaitKillsTheChildAndStillDeletes) {
   FakeDaemon d;
   FakeRunner r;  // no events: next_event fails

@@ -41,6 +41,9 @@ class ProcessRunner {
     enum class Kind { kSignal, kExited };
     Kind kind;
     int value;  // kSignal: signal number received by us; kExited: wait status
+    // kSignal from the terminal (Ctrl-C): the kernel sent it to our whole
+    // process group, which the child shares, so it is not forwarded again.
+    bool to_group = false;
   };
   virtual ~ProcessRunner() = default;
   virtual Result<pid_t> spawn(const std::vector<std::string>& argv) = 0;

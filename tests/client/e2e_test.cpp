@@ -278,6 +278,15 @@ TEST(E2e, SigtermStopsTheContainerAndDeletesTheLease) {
   ASSERT_NE(slurp(out).find("ready"), std::string::npos) << slurp(out);
   const std::string id = lease_id_in(slurp(out));
   ASSERT_EQ(lease_count(), 1u);
+  // While it runs, gmsa status and lease show describe its lease.
+  auto status = run({kGmsa, "status", "--socket", world().socket});
+  EXPECT_EQ(status.status, 0) << status.output;
+  EXPECT_NE(status.output.find(id + "  WEBAPP01@contoso.test  "), std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("  ok\n"), std::string::npos) << status.output;
+  auto show = run({kGmsa, "lease", "show", id, "--socket", world().socket});
+  EXPECT_EQ(show.status, 0) << show.output;
+  EXPECT_EQ(show.output.rfind("lease " + id + "\nkind: domain-joined\n", 0), 0u) << show.output;
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(*pid, SIGTERM), 0);
   auto st = lab::wait_child(*pid, "gmsa run", 30s);

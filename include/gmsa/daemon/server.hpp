@@ -57,7 +57,7 @@ class Daemon {
   DaemonConfig cfg_;
   std::unique_ptr<CredentialSource> source_;
   const Clock& clock_;
-  Random& random_;
+  [[maybe_unused]] Random& random_;  // clang -Wunused-private-field (asan build)
   std::unique_ptr<IdentityManager> identities_;
   std::unique_ptr<LeaseManager> leases_;
   Health health_;

@@ -278,6 +278,13 @@ std::optional<krb::Credentials> IdentityManager::credentials(const std::string& 
   return it->second->creds;
 }
 
+std::string IdentityManager::hold(const GmsaRef& ref, const Authority& who) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto id = find_or_create(ref, who);
+  ++id->refs;
+  return id->key;
+}
+
 void IdentityManager::retain(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = ids_.find(key);

@@ -117,6 +117,12 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
       lease_dir = state_ + "/krbdir/" + rec.id;
     } while (leases_.count(rec.id) != 0 || ::lstat(lease_dir.c_str(), &st) == 0);
   }
+  // Hold the identities first: the renewal loop prunes unreferenced ones.
+  std::vector<std::string> held;
+  for (const auto& a : req.accounts) held.push_back(identities_.hold(a, req.who));
+  auto release_held = [&] {
+    for (const auto& k : held) identities_.release(k);
+  };
   // Different gMSAs of one lease are fetched in parallel.
   std::vector<std::future<Result<krb::Credentials>>> futures;
   for (const auto& a : req.accounts) {
@@ -137,10 +143,14 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
     }
     tgts.push_back(std::move(r).value());
   }
-  if (failure) return *failure;
+  if (failure) {
+    release_held();
+    return *failure;
+  }
   Lease lease{rec, {}};
   for (const auto& a : req.accounts) lease.keys.push_back(identity_key(a, req.who));
   auto cleanup = [&](Error e) -> Result<LeaseView> {
+    release_held();
     (void)fs::remove_tree(lease_dir);
     (void)store_.remove(rec.id);
     return e;
@@ -159,7 +169,6 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
   LeaseView v;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& k : lease.keys) identities_.retain(k);
     auto it = leases_.emplace(rec.id, std::move(lease)).first;
     v = view(it->second);
   }
@@ -212,15 +221,16 @@ Result<std::vector<std::string>> LeaseManager::renew_user(const Authority& who) 
       auto it = done.find(key);
       if (it == done.end()) {
         bool fresh = !identities_.known(key);
-        auto r = fresh ? identities_.acquire(ref, who) : identities_.refresh_now(key, &who);
-        it = done.emplace(key, std::move(r)).first;
-        if (fresh && it->second) {
+        if (fresh) {
+          // One reference per lease account that uses it, taken before the fetch.
           for (const auto& [rec2, keys2] : matches) {
             for (const auto& k2 : keys2) {
-              if (k2 == key) identities_.retain(key);
+              if (k2 == key) identities_.hold(ref, who);
             }
           }
         }
+        auto r = fresh ? identities_.acquire(ref, who) : identities_.refresh_now(key, &who);
+        it = done.emplace(key, std::move(r)).first;
       }
       if (!it->second) {
         return make_error("lease " + rec.id, ref.account + ": " + it->second.error().what());
@@ -299,8 +309,8 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
       std::string key = identity_key(ref, who);
       lease.keys.push_back(key);
       if (!can_fetch) continue;
-      auto tgt = identities_.acquire(ref, who);  // creates the identity even on failure
-      identities_.retain(key);
+      identities_.hold(ref, who);  // kept on failure: the scheduler retries
+      auto tgt = identities_.acquire(ref, who);
       if (!tgt) {
         problems.push_back(make_error("lease " + rec.id, a.account + ": " + tgt.error().what()));
         continue;

@@ -77,7 +77,10 @@ class IdentityManager {
   // Current TGT of an identity, if any (expired ones included).
   std::optional<krb::Credentials> credentials(const std::string& key) const;
 
-  // Usage counting: identities nobody references are dropped.
+  // Usage counting: identities nobody references are dropped (by release, and
+  // by refresh_due's pruning). hold() creates the identity if needed and
+  // counts a reference, so a lease holds it before its first fetch.
+  std::string hold(const GmsaRef& ref, const Authority& who);
   void retain(const std::string& key);
   void release(const std::string& key);
 

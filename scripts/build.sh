@@ -9,6 +9,8 @@ kind=${1:-release}
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout, so another clone of the repo hits the cache too.
+  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 fi
 case "$kind" in
   release)

@@ -1,0 +1,96 @@
+// Bad input to the CLI, run in-process: exact exit code and stderr, nothing on
+// stdout, no change to the test directory (which holds the daemon's state).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "bad_input_env.hpp"
+#include "gmsa/cli/cli.hpp"
+#include "tree_hash.hpp"
+
+namespace gmsa::reliability {
+namespace {
+
+struct CliCase {
+  const char* name;
+  std::vector<std::string> args;  // "@" is replaced by the test directory
+  std::string stdin_text;
+  int exit_code;
+  std::string err;  // "@" replaced as well
+};
+void PrintTo(const CliCase& c, std::ostream* os) { *os << c.name; }
+
+std::string at(std::string s) {
+  for (auto p = s.find('@'); p != std::string::npos; p = s.find('@', p + env->dir.size())) {
+    s.replace(p, 1, env->dir);
+  }
+  return s;
+}
+
+void write(const std::string& rel, const std::string& text) {
+  std::ofstream(env->dir + "/outside/" + rel, std::ios::binary) << text;
+}
+
+class CliRejected : public ::testing::TestWithParam<CliCase> {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_NE(env, nullptr);
+    write("open.json", "{");
+    write("utf8.json", "{\"CmsPlugins\":[\"Active\xff\"]}");
+    write("deep.json", std::string(50000, '[') + std::string(50000, ']'));
+    write("blob.b64", "AQAAAA==");
+  }
+};
+
+TEST_P(CliRejected, ExactErrorAndNothingChanged) {
+  const CliCase& c = GetParam();
+  std::vector<std::string> args;
+  for (const auto& a : c.args) args.push_back(at(a));
+  auto before = snapshot(env->dir);
+  std::istringstream in(c.stdin_text);
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::run(args, cli::Io{in, out, err}), c.exit_code);
+  EXPECT_EQ(err.str(), at(c.err));
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(diff(before, snapshot(env->dir)), "");
+}
+
+const CliCase kCases[] = {
+    {"SpecMissingFile",
+     {"credspec", "validate", "@/outside/none.json"},
+     "",
+     1,
+     "gmsa credspec validate: @/outside/none.json: cannot open: No such file or directory\n"},
+    {"SpecDirectory",
+     {"credspec", "validate", "@/state"},
+     "",
+     1,
+     "gmsa credspec validate: @/state: cannot open: Is a directory\n"},
+    {"SpecTruncated", {"credspec", "validate", "@/outside/open.json"}, "", 1, "?"},
+    {"SpecInvalidUtf8", {"credspec", "validate", "@/outside/utf8.json"}, "", 1, "?"},
+    {"SpecDeepNesting", {"credspec", "validate", "@/outside/deep.json"}, "", 1, "?"},
+    {"SpecTraversalToCanary", {"credspec", "validate", "@/state/../outside/canary"}, "", 1, "?"},
+    {"SpecStdinGarbage", {"credspec", "validate", "-"}, "\x00\x01garbage", 1, "?"},
+    {"SpecNoFile", {"credspec", "validate"}, "", 2, "?"},
+    {"BlobNotBase64", {"blob", "decode", "-", "--format", "base64"}, "not base64!!", 1, "?"},
+    {"BlobTruncated", {"blob", "decode", "@/outside/blob.b64"}, "", 1, "?"},
+    {"BlobBadFormat", {"blob", "decode", "-", "--format", "hex"}, "", 2, "?"},
+    {"TaskMissingFile",
+     {"task", "check", "@/outside/none.json"},
+     "",
+     1,
+     "gmsa task check: @/outside/none.json: cannot open: No such file or directory\n"},
+    {"LabRelativeDir",
+     {"lab", "down", "--dir", "../outside"},
+     "",
+     2,
+     "gmsa lab down: --dir: must be an absolute path\n"},
+    {"UnknownVerb", {"lease", "drop-all"}, "", 2, "?"},
+};
+
+INSTANTIATE_TEST_SUITE_P(All, CliRejected, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace gmsa::reliability

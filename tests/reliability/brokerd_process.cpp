@@ -1,0 +1,79 @@
+#include "brokerd_process.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "gmsa/lab/process.hpp"
+
+namespace gmsa::prove {
+
+Result<Brokerd> start_brokerd(const ProveLab& lab, const std::string& dir,
+                              const std::string& state_dir, const std::string& bin,
+                              std::chrono::seconds timeout) {
+  Brokerd b;
+  b.socket = dir + "/brokerd.sock";
+  b.log_file = dir + "/brokerd.log";
+  b.config_file = dir + "/brokerd.json";
+  auto cfg = daemon_config(lab, state_dir, b.socket);
+  nlohmann::json j;
+  j["domain"] = cfg.domain;
+  j["krb5_conf"] = cfg.krb5_conf;
+  j["host_keytab"] = cfg.host_keytab;
+  j["host_principal"] = cfg.host_principal;
+  j["state_dir"] = state_dir;
+  j["socket"] = b.socket;
+  j["domainless_secret"] = cfg.domainless_secret;
+  j["connect_timeout_ms"] = 1000;
+  j["operation_timeout_ms"] = 2000;
+  j["dcs"] = nlohmann::json::array();
+  for (const auto& dc : cfg.dcs) j["dcs"].push_back(dc.host + "=" + dc.address);
+  std::ofstream(b.config_file) << j.dump(2) << "\n";
+  lab::SpawnOptions o;
+  o.argv = {bin, "--config", b.config_file};
+  o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+  o.log_file = b.log_file;
+  o.new_session = false;
+  auto pid = lab::spawn(o);
+  if (!pid.ok()) return pid.error();
+  b.pid = *pid;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::access(b.socket.c_str(), F_OK) != 0) {
+    if (std::chrono::steady_clock::now() > deadline || ::kill(b.pid, 0) != 0) {
+      (void)stop_brokerd(b, SIGKILL);
+      std::ifstream f(b.log_file);
+      std::stringstream s;
+      s << f.rdbuf();
+      return Error{"gmsa-brokerd", "no socket: " + s.str()};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return b;
+}
+
+Result<int> stop_brokerd(const Brokerd& b, int signal) {
+  ::kill(b.pid, signal);
+  return lab::wait_child(b.pid, "gmsa-brokerd", std::chrono::seconds(15));
+}
+
+std::string proc_file(pid_t pid, const std::string& name) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+long proc_status_kb(pid_t pid, const std::string& field) {
+  std::istringstream in(proc_file(pid, "status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  }
+  return 0;
+}
+
+}  // namespace gmsa::prove

@@ -8,6 +8,7 @@
 
 #include "bad_input_env.hpp"
 #include "raw_call.hpp"
+#include "tree_hash.hpp"
 
 namespace gmsa::reliability {
 namespace {
@@ -75,7 +76,11 @@ std::function<grpc::Status()> raw(const std::string& method, std::string body) {
   return [method, body] { return raw_call(env->channel, method, body); };
 }
 const std::string kHuge(5 * 1024 * 1024, 'A');  // over gRPC's 4 MiB default
-const std::string kTooLarge = "Received message larger than max (5242886 vs. 4194304)";
+const std::string kTooLarge = "Received message larger than max (5242885 vs. 4194304)";
+// A request protobuf cannot parse (proto3 string fields must be UTF-8) never
+// reaches the daemon's code: gRPC's server answers INTERNAL with an empty
+// message. Known gap, reported: the status is right but says nothing.
+const std::string kUnparsable;
 const std::string kIdRule = "lease_id: must be 20 lower-case hex characters";
 const std::string kUserRule =
     "username: must be a bare user name (no '@', '/', '\\' or control characters)";
@@ -93,10 +98,12 @@ const RpcCase kCases[] = {
     {"DeleteLongId", [] { return del("0123456789abcdef01234"); }, Code::INVALID_ARGUMENT, kIdRule},
     {"DeleteNulId", [] { return del(std::string("0123456789abcdef012\0", 20)); },
      Code::INVALID_ARGUMENT, kIdRule},
-    {"DeleteUnknownId", [] { return del("0123456789abcdef0123"); }, Code::NOT_FOUND, "?"},
+    {"DeleteUnknownId", [] { return del("0123456789abcdef0123"); }, Code::NOT_FOUND,
+     "lease_id: no lease 0123456789abcdef0123"},
     {"GetTraversalId", [] { return get("../../state/leases/x"); }, Code::INVALID_ARGUMENT, kIdRule},
     {"GetEmptyId", [] { return get(""); }, Code::INVALID_ARGUMENT, kIdRule},
-    {"GetUnknownId", [] { return get("0123456789abcdef0123"); }, Code::NOT_FOUND, "?"},
+    {"GetUnknownId", [] { return get("0123456789abcdef0123"); }, Code::NOT_FOUND,
+     "lease_id: no lease 0123456789abcdef0123"},
     // Domainless users (Add and Renew).
     {"DomainlessUserWithAt", [] { return domainless("a@contoso.test", "x", "contoso.test"); },
      Code::INVALID_ARGUMENT, kUserRule},
@@ -158,19 +165,19 @@ const RpcCase kCases[] = {
      "RenewNonDomainJoinedKerberosLease"},
     // The protobuf / gRPC layer.
     {"RawInvalidUtf8Spec", raw(kEcs + "AddKerberosLease", pb_bytes(1, "{\"a\":\"\xff\xfe\"}")),
-     Code::INTERNAL, "?"},
+     Code::INTERNAL, kUnparsable},
     {"RawInvalidUtf8LeaseId", raw(kEcs + "DeleteKerberosLease", pb_bytes(1, "\xc0\xaf")),
-     Code::INTERNAL, "?"},
+     Code::INTERNAL, kUnparsable},
     {"RawInvalidUtf8BrokerSpec", raw(kBroker + "AddLease", pb_bytes(1, "\xed\xa0\x80")),
-     Code::INTERNAL, "?"},
+     Code::INTERNAL, kUnparsable},
     {"RawGarbage", raw(kEcs + "AddKerberosLease", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
-     Code::INTERNAL, "?"},
+     Code::INTERNAL, kUnparsable},
     {"RawTruncatedField",
      raw(kEcs + "DeleteKerberosLease",
          "\x0a\x14"
          "0123"),
-     Code::INTERNAL, "?"},
-    {"RawWrongWireType", raw(kBroker + "GetLease", "\x08\x01"), Code::INTERNAL, "?"},
+     Code::INTERNAL, kUnparsable},
+    {"RawWrongWireType", raw(kBroker + "GetLease", "\x08\x01"), Code::INVALID_ARGUMENT, kIdRule},
     {"RawUnknownMethod", raw(kEcs + "DropAllLeases", ""), Code::UNIMPLEMENTED, ""},
     {"RawUnknownService", raw("/gmsa.broker.v1.Admin/Shutdown", ""), Code::UNIMPLEMENTED, ""},
     {"HugeSpec", raw(kEcs + "AddKerberosLease", pb_bytes(1, kHuge)), Code::RESOURCE_EXHAUSTED,
@@ -183,7 +190,7 @@ const RpcCase kCases[] = {
      Code::RESOURCE_EXHAUSTED, kTooLarge},
     {"UnknownFieldsOnDelete",
      raw(kEcs + "DeleteKerberosLease", pb_bytes(1, "0123456789abcdef0123") + pb_bytes(99, "x")),
-     Code::NOT_FOUND, "?"},
+     Code::NOT_FOUND, "lease_id: no lease 0123456789abcdef0123"},
 };
 
 class RpcRejected : public ::testing::TestWithParam<RpcCase> {};
@@ -192,8 +199,9 @@ TEST_P(RpcRejected, ExactErrorAndNothingChanged) {
   expect_rejected(GetParam().call, GetParam().code, GetParam().message);
 }
 
-INSTANTIATE_TEST_SUITE_P(All, RpcRejected, ::testing::ValuesIn(kCases),
-                         [](const auto& info) { return std::string(info.param.name); });
+std::string case_name(const ::testing::TestParamInfo<RpcCase>& p) { return p.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(All, RpcRejected, ::testing::ValuesIn(kCases), case_name);
 
 // Unknown protobuf fields are ignored (proto3), not an error: HealthCheck with
 // extra fields still answers, and changes nothing.

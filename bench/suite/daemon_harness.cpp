@@ -1,5 +1,7 @@
 #include "daemon_harness.hpp"
 
+#include <filesystem>
+
 #include "gmsa/daemon/directory_source.hpp"
 
 namespace gmsa::bench {
@@ -19,6 +21,8 @@ std::string account_name(int i) {
 Status Harness::start() {
   state_ = dir_ + "/state";
   socket_ = dir_ + "/s.sock";
+  std::error_code ec;
+  std::filesystem::create_directories(state_, ec);
   daemon::DaemonConfig cfg = prove::daemon_config(lab_, state_, socket_);
   if (auto st = daemon::finalize(cfg); !st) return st;
   auto src = std::make_unique<daemon::DirectorySource>(cfg, random_, clock_);

@@ -55,8 +55,11 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+const prove::ProveLab* g_lab = nullptr;  // taken down by die()
+
 [[noreturn]] void die(const std::string& what) {
   std::cerr << "lease_suite: " << what << "\n";
+  if (g_lab) (void)prove::lab_down(*g_lab);
   std::exit(1);
 }
 
@@ -163,6 +166,9 @@ int run(bool quick, const std::string& out_path) {
   std::cerr << "lease_suite: bringing the lab up\n";
   auto lab = prove::lab_up();
   if (!lab) die(lab.error().what());
+  g_lab = &*lab;
+  // GSSAPI (inside libldap) reads KRB5_CONFIG process-wide, as gmsa-brokerd sets it.
+  ::setenv("KRB5_CONFIG", lab->facts["krb5Config"].get<std::string>().c_str(), 1);
   std::string dir = lab->config.dir + "/bench";
   std::filesystem::create_directories(dir + "/work");
   std::filesystem::permissions(dir + "/work", std::filesystem::perms::owner_all);

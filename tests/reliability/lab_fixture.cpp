@@ -21,6 +21,8 @@ class LabEnvironment : public ::testing::Environment {
     auto l = prove::lab_up();
     ASSERT_TRUE(l.ok()) << l.error().what();
     slot() = std::move(l).value();
+    // GSSAPI (inside libldap) reads KRB5_CONFIG process-wide, as gmsa-brokerd sets it.
+    ::setenv("KRB5_CONFIG", slot()->facts["krb5Config"].get<std::string>().c_str(), 1);
   }
   void TearDown() override {
     if (!slot()) return;

@@ -2,6 +2,7 @@
 // binary, brought up before the first test and down after the last.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <optional>

@@ -1,8 +1,11 @@
 #include "brokerd_process.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -35,14 +38,25 @@ Result<Brokerd> start_brokerd(const ProveLab& lab, const std::string& dir,
   std::ofstream(b.config_file) << j.dump(2) << "\n";
   lab::SpawnOptions o;
   o.argv = {bin, "--config", b.config_file};
-  o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+  // KRB5_CONFIG too, for a gmsa-brokerd that does not set it from its configuration yet.
+  o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "KRB5_CONFIG=" + cfg.krb5_conf};
   o.log_file = b.log_file;
   o.new_session = false;
   auto pid = lab::spawn(o);
   if (!pid.ok()) return pid.error();
   b.pid = *pid;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (::access(b.socket.c_str(), F_OK) != 0) {
+  // Ready = the socket accepts a connection (its file appears a moment earlier).
+  auto accepting = [&] {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", b.socket.c_str());
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+  };
+  while (!accepting()) {
     if (std::chrono::steady_clock::now() > deadline || ::kill(b.pid, 0) != 0) {
       (void)stop_brokerd(b, SIGKILL);
       std::ifstream f(b.log_file);

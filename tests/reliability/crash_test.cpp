@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -87,6 +89,11 @@ TEST(Crash, SigkillDuringABurstLosesNoAcknowledgedLease) {
     ++checked;
   }
   EXPECT_EQ(checked, static_cast<int>(snapshot_acked.size()));
+  if (::testing::Test::HasFailure()) {
+    std::cerr << "brokerd log:\n" << prove::proc_file(again->pid, "status").substr(0, 0);
+    std::ifstream f(again->log_file);
+    std::cerr << f.rdbuf();
+  }
   (void)prove::stop_brokerd(*again);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

@@ -183,7 +183,9 @@ TEST_F(ProcessTest, SocketAndIssuedFilesHaveTheDocumentedOwnersAndModes) {
   EXPECT_EQ(st.st_gid, 4322u);
   ASSERT_EQ(::stat(lease.accounts(0).path().c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_EQ(st.st_mode & 07777, 0550u);
+  // fs::dir_mode_for: x where r is set, plus owner rwx (so the container
+  // user, as the directory's owner, may also write in it).
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
   EXPECT_EQ(st.st_uid, 4321u);
   // Lease records are the daemon's alone.
   ASSERT_EQ(::stat((dir_ + "/state/leases").c_str(), &st), 0);

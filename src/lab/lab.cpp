@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -70,6 +71,31 @@ Status wait_ports(const std::string& name, const std::vector<std::string>& addre
   return ok_status();
 }
 
+// The `gmsa` program that runs `lab serve`: this one when `up` runs in the
+// CLI; otherwise (up called in-process by a test) $GMSA_LAB_CLI, the build
+// tree's, or the installed one.
+Result<std::string> cli_program(const LabConfig& c) {
+  if (!c.cli_program.empty()) return c.cli_program;
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    std::string path = self;
+    if (path.size() >= 5 && path.compare(path.size() - 5, 5, "/gmsa") == 0) return path;
+  }
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("GMSA_LAB_CLI"); env && *env) candidates.push_back(env);
+#ifdef GMSA_LAB_BUILD_CLI
+  candidates.push_back(GMSA_LAB_BUILD_CLI);
+#endif
+  candidates.push_back("/usr/local/bin/gmsa");
+  candidates.push_back("/usr/bin/gmsa");
+  for (const auto& p : candidates) {
+    if (p[0] == '/' && ::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return Error{"controller", "cannot find the gmsa program to run `lab serve`; set GMSA_LAB_CLI"};
+}
+
 Status start_all(const LabConfig& c, std::ostream& log, pid_t initdb) {
   const auto env = server_env(c);
   const std::vector<std::string> dcs = {c.dc1_address(), c.dc2_address()};
@@ -119,12 +145,10 @@ Status start_all(const LabConfig& c, std::ostream& log, pid_t initdb) {
 
   // The password controller runs in the host namespace and reaches slapd
   // through its ldapi socket.
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return Error{"controller", "cannot find this program"};
-  self[n] = '\0';
+  auto program = cli_program(c);
+  if (!program.ok()) return program.error();
   SpawnOptions ctl;
-  ctl.argv = {self, "lab", "serve", "--dir", c.dir};
+  ctl.argv = {*program, "lab", "serve", "--dir", c.dir};
   ctl.env = env;
   auto ctl_rec = start_server(c, "controller", ctl);
   if (!ctl_rec.ok()) return ctl_rec.error();
@@ -173,7 +197,11 @@ Status do_down(const LabConfig& c, std::ostream& log) {
     for (pid_t p : *pids) {
       auto rec = record_of(p);
       const auto deadline = SteadyClock::now() + 2s;
-      while (rec && alive(*rec) && SteadyClock::now() < deadline) std::this_thread::sleep_for(5ms);
+      while (rec && alive(*rec) && SteadyClock::now() < deadline) {
+        ::waitpid(p, nullptr, WNOHANG);  // reaps it when up ran in this process
+        std::this_thread::sleep_for(5ms);
+      }
+      ::waitpid(p, nullptr, WNOHANG);
     }
   }
   if (auto s = delete_netns(c, c.path("logs/setup.log")); !s.ok()) return s;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include "gmsa/common/clock.hpp"
 #include "gmsa/lab/kdc_admin.hpp"
@@ -30,6 +31,28 @@ SpawnOptions tool(const LabConfig& c, std::vector<std::string> argv) {
   return o;
 }
 
+// Sets an environment variable for one scope.
+class EnvOverride {
+ public:
+  EnvOverride(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~EnvOverride() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  EnvOverride(const EnvOverride&) = delete;
+  EnvOverride& operator=(const EnvOverride&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
 }  // namespace
 
 std::vector<std::string> server_env(const LabConfig& c) {
@@ -50,10 +73,14 @@ Status provision_kdc(const LabConfig& c) {
   secure_wipe(o.stdin_data.data(), o.stdin_data.size());
   if (!created.ok()) return created;
 
-  // This process edits the database in-process through kadm5.
-  ::setenv("KRB5_CONFIG", c.path("etc/krb5-server.conf").c_str(), 1);
-  ::setenv("KRB5_KDC_PROFILE", c.path("etc/kdc.conf").c_str(), 1);
-  auto admin = KdcAdmin::open(c.realm);
+  // This process edits the database in-process through kadm5, whose
+  // context reads the KDC profile from the environment once, at open; the
+  // caller's environment is restored right after (up may run inside a test).
+  auto admin = [&] {
+    EnvOverride cfg("KRB5_CONFIG", c.path("etc/krb5-server.conf"));
+    EnvOverride profile("KRB5_KDC_PROFILE", c.path("etc/kdc.conf"));
+    return KdcAdmin::open(c.realm);
+  }();
   if (!admin.ok()) return admin.error();
 
   // Hosts, as a domain join makes them: a random machine password, AES keys

@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "gmsa/ldap/query.hpp"
 
@@ -268,20 +269,31 @@ unsigned tls_ssf(LDAP* ld) {
   return ssf;
 }
 
+// GSSAPI reads KRB5_CONFIG process-wide, so a per-connection file is honoured
+// by making it the process's: set once if unset, refused if another is set.
+Status use_krb5_config(const std::string& path) {
+  if (path.empty()) return ok_status();
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  const char* env = std::getenv("KRB5_CONFIG");
+  if (env == nullptr || *env == '\0') {
+    ::setenv("KRB5_CONFIG", path.c_str(), 1);
+    return ok_status();
+  }
+  if (path != env) {
+    return Error{"krb5_config", "differs from the process's KRB5_CONFIG (" + std::string(env) +
+                                    "); GSSAPI reads one configuration per process"};
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> connect_gssapi(const DcEndpoint& dc, const ConnectOptions& o) {
   if (dc.host.empty() || dc.host.find_first_of("/:@ ") != std::string::npos) {
     return Error{"host", "must be a DNS name such as dc1.contoso.test"};
   }
-  if (!o.krb5_config.empty()) {
-    // GSSAPI reads KRB5_CONFIG process-wide; a per-connection file cannot be honoured.
-    const char* env = std::getenv("KRB5_CONFIG");
-    if (!env || o.krb5_config != env) {
-      return Error{"krb5_config",
-                   "must equal the process's KRB5_CONFIG (GSSAPI reads it process-wide)"};
-    }
-  }
+  if (auto st = use_krb5_config(o.krb5_config); !st.ok()) return st.error();
   GssCred cred;
   if (!o.ccache_name.empty()) {
     gss_key_value_element_desc el{"ccache", o.ccache_name.c_str()};

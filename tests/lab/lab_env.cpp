@@ -179,6 +179,13 @@ class LabEnvironment : public ::testing::Environment {
     char tmpl[] = "/tmp/gmsa-lab-test-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     lab().dir = tmpl;
+    // Tests hold RESOURCE_LOCK lab: a lab another test left running (e.g.
+    // the daemon's, in /var/lib/gmsa-lab) is stopped first.
+    if (std::ifstream owner("/run/gmsa-lab/gmsa-lab.owner"); owner) {
+      std::string other;
+      std::getline(owner, other);
+      if (!other.empty()) gmsa_cli({"lab", "down", "--dir", other});
+    }
     auto r = gmsa_cli({"lab", "up", "--dir", lab().dir, "--rotation", "30s"});
     ASSERT_EQ(r.status, 0) << r.output;
     std::ifstream f(lab().dir + "/lab.json");

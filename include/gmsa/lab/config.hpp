@@ -48,6 +48,9 @@ struct LabConfig {
   std::string allowed_group = "gMSA-Hosts";
   std::string domainless_user = "gmsa-reader";
   std::uint32_t password_interval_days = 30;
+  // The `gmsa` program `up` starts as `gmsa lab serve` ("" = found
+  // automatically; see lab.cpp cli_program()).
+  std::string cli_program;
 
   std::vector<Account> hosts() const;  // ECSHOST01$ (allowed), ECSHOST02$ (not)
   std::vector<Account> gmsas() const;  // WEBAPP01$ .. WEBAPP10$ (03-10 for the benchmarks)

@@ -36,7 +36,9 @@ struct ConnectOptions {
   // GSSAPI credentials come from this Kerberos ccache (e.g. "MEMORY:host-tgt"),
   // passed per connection, never through the process environment.
   std::string ccache_name;
-  std::string krb5_config;  // path to krb5.conf ("" = library default)
+  // Path to krb5.conf ("" = library default). GSSAPI reads KRB5_CONFIG
+  // process-wide: connect_gssapi sets it if unset and refuses a different one.
+  std::string krb5_config;
 };
 
 // Attributes of an msDS-GroupManagedServiceAccount object.

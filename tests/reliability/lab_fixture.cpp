@@ -18,7 +18,10 @@ class LabEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "the lab needs root";
-    auto l = prove::lab_up();
+#ifndef GMSA_PROVE_LAB_ROTATION_S
+#define GMSA_PROVE_LAB_ROTATION_S 0
+#endif
+    auto l = prove::lab_up(std::chrono::seconds(GMSA_PROVE_LAB_ROTATION_S));
     ASSERT_TRUE(l.ok()) << l.error().what();
     slot() = std::move(l).value();
     // GSSAPI (inside libldap) reads KRB5_CONFIG process-wide, as gmsa-brokerd sets it.

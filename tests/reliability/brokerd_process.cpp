@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -40,6 +41,9 @@ Result<Brokerd> start_brokerd(const ProveLab& lab, const std::string& dir,
   o.argv = {bin, "--config", b.config_file};
   // KRB5_CONFIG too, for a gmsa-brokerd that does not set it from its configuration yet.
   o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "KRB5_CONFIG=" + cfg.krb5_conf};
+  for (const char* v : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    if (const char* val = std::getenv(v)) o.env.push_back(std::string(v) + "=" + val);
+  }
   o.log_file = b.log_file;
   o.new_session = false;
   auto pid = lab::spawn(o);

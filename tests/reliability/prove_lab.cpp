@@ -1,6 +1,13 @@
 #include "prove_lab.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +25,19 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
+// Held from lab_up to lab_down (or the process's end): runs of the suite in
+// other processes (another build tree, ctest -j) wait instead of colliding.
+int g_lock_fd = -1;
+
+Status take_machine_lock(const std::string& netns) {
+  ::mkdir("/run/gmsa-lab", 0755);
+  const std::string path = "/run/gmsa-lab/" + netns + ".prove-lock";
+  g_lock_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (g_lock_fd < 0) return Error{path, std::strerror(errno)};
+  if (::flock(g_lock_fd, LOCK_EX) != 0) return Error{path, std::strerror(errno)};
+  return ok_status();
+}
+
 }  // namespace
 
 Result<ProveLab> lab_up(std::chrono::seconds rotation) {
@@ -31,6 +51,7 @@ Result<ProveLab> lab_up(std::chrono::seconds rotation) {
   l.config.veth_ns = "gmsaprv1";
   l.config.subnet = "10.214.0";
   std::ostringstream log;
+  if (auto st = take_machine_lock(l.config.netns); !st.ok()) return st.error();
   // A lab left behind by a killed run of this suite owns the namespace: stop it.
   if (std::string owner = slurp("/run/gmsa-lab/" + l.config.netns + ".owner"); !owner.empty()) {
     while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
@@ -50,6 +71,10 @@ Status lab_down(const ProveLab& l) {
   std::ostringstream log;
   auto st = lab::down(l.config, log);
   if (!st.ok()) return Error{"lab down", st.error().what() + "\n" + log.str()};
+  if (g_lock_fd >= 0) {
+    ::close(g_lock_fd);  // releases the flock
+    g_lock_fd = -1;
+  }
   if (std::getenv("GMSA_KEEP_LAB_DIR") == nullptr) {
     std::error_code ec;
     std::filesystem::remove_all(l.config.dir, ec);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "credspec_new.hpp"
 #include "gmsa/cli/cli.hpp"
 #include "gmsa/credspec/credspec.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: gmsa credspec validate FILE\n"
+    "       gmsa credspec new --account NAME ... (gmsa credspec new --help)\n"
     "\n"
     "Checks a credential spec (FILE, or - for standard input) and prints a\n"
     "one-line summary. Exit 0 when valid, 1 when not (the error names the JSON\n"
@@ -77,6 +79,8 @@ int validate_cmd(const std::string& file, Io io) {
 }
 
 int credspec_main(const Args& args, Io io) {
+  if (!args.empty() && args[0] == "new")
+    return credspec_new_main(Args(args.begin() + 1, args.end()), io);
   auto parsed = parse_args(args, {}, {"help"});
   if (!parsed) {
     io.err << "gmsa credspec: " << parsed.error().what() << "\n" << kUsage;
@@ -95,7 +99,8 @@ int credspec_main(const Args& args, Io io) {
 }
 
 const bool registered = register_command(
-    {"credspec", 10, "validate credential specs (gMSA identity JSON)", credspec_main});
+    {"credspec", 10, "validate credential specs (gMSA identity JSON), create them from AD",
+     credspec_main});
 
 }  // namespace
 }  // namespace gmsa::cli

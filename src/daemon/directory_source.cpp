@@ -76,7 +76,39 @@ Status tcp_probe(const std::string& address, std::uint16_t port,
 }
 
 DirectorySource::DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock)
-    : cfg_(std::move(cfg)), random_(random), clock_(clock) {}
+    : cfg_(std::move(cfg)), random_(random), clock_(clock) {
+  // Defaults (realm, base DN) are derived here too, so a source built from an
+  // unfinalized config behaves like the daemon's; invalid configs are refused
+  // by Daemon::create.
+  (void)finalize(cfg_);
+  if (auto c = krb::Context::open(cfg_.krb5_conf)) own_ctx_.emplace(std::move(c).value());
+}
+
+Result<std::shared_ptr<krb::MemoryCcache>> DirectorySource::host_ccache() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (host_cc_ && clock_.now() + 5min < host_cc_end_) return host_cc_;
+  }
+  auto tgt = authority_tgt(Authority{}, false);
+  if (!tgt) return tgt.error();
+  if (!own_ctx_) return make_error(sf::kHost, "cannot load " + cfg_.krb5_conf);
+  std::shared_ptr<std::mutex> cc_mu = cc_mu_;
+  std::unique_lock<std::mutex> cc_lock(*cc_mu);
+  auto cc = krb::MemoryCcache::create(*own_ctx_, *tgt);
+  cc_lock.unlock();
+  if (!cc) return make_error(sf::kHost, cc.error().what());
+  // Destroyed on whichever thread drops the last reference: serialise the use
+  // of own_ctx_ (a krb5_context is not thread-safe).
+  std::shared_ptr<krb::MemoryCcache> shared(new krb::MemoryCcache(std::move(cc).value()),
+                                            [cc_mu](krb::MemoryCcache* p) {
+                                              std::lock_guard<std::mutex> l(*cc_mu);
+                                              delete p;
+                                            });
+  std::lock_guard<std::mutex> lock(mu_);
+  host_cc_ = shared;
+  host_cc_end_ = tgt->end_time;
+  return shared;
+}
 
 std::string DirectorySource::principal_for(const GmsaRef& ref) const {
   return upper(ref.account) + "$@" + cfg_.realm;
@@ -113,12 +145,20 @@ Result<krb::Credentials> DirectorySource::authority_tgt(const Authority& who, bo
 
 Result<blob::ManagedPassword> DirectorySource::read_password(const GmsaRef& ref,
                                                              const Authority& who) {
-  auto tgt = authority_tgt(who, false);
-  if (!tgt) return tgt.error();
-  auto ctx = thread_context(cfg_.krb5_conf);
-  if (!ctx) return make_error(sf::kHost, ctx.error().what());
-  auto cc = krb::MemoryCcache::create(**ctx, *tgt);
-  if (!cc) return make_error(sf::kHost, cc.error().what());
+  std::shared_ptr<krb::MemoryCcache> cc;
+  if (who.kind == Authority::Kind::kHost) {
+    auto h = host_ccache();
+    if (!h) return h.error();
+    cc = std::move(h).value();
+  } else {
+    auto tgt = authority_tgt(who, false);
+    if (!tgt) return tgt.error();
+    auto ctx = thread_context(cfg_.krb5_conf);
+    if (!ctx) return make_error(sf::kHost, ctx.error().what());
+    auto m = krb::MemoryCcache::create(**ctx, *tgt);
+    if (!m) return make_error(sf::kHost, m.error().what());
+    cc = std::make_shared<krb::MemoryCcache>(std::move(m).value());
+  }
   auto dcs = discover_dcs(cfg_, random_);
   if (!dcs) return make_error(sf::kDc, dcs.error().what());
   ldap::ConnectOptions opts;

@@ -252,9 +252,16 @@ std::vector<std::string> IdentityManager::refresh_due() {
       ++it;
     }
   }
-  std::vector<std::string> changed;
+  // Different identities refresh in parallel: one hanging DC or KDC answer
+  // does not hold up the others' renewals.
+  std::vector<std::future<bool>> results;
   for (const auto& id : due) {
-    if (run_refresh(id)) changed.push_back(id->key);
+    results.push_back(std::async(due.size() > 1 ? std::launch::async : std::launch::deferred,
+                                 [this, id] { return run_refresh(id).ok(); }));
+  }
+  std::vector<std::string> changed;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    if (results[i].get()) changed.push_back(due[i]->key);
   }
   return changed;
 }

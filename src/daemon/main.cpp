@@ -1,6 +1,7 @@
 // run_main: the gmsa-brokerd program around Daemon, with the real
 // DirectorySource (needs the LDAP client, hence its own library).
 #include <signal.h>
+#include <stdlib.h>
 #include <systemd/sd-daemon.h>
 
 #include <iostream>
@@ -39,6 +40,16 @@ int run_main(const std::vector<std::string>& args) {
   if (auto st = finalize(config); !st) {
     log::error("config_invalid", {{"error", st.error().what()}});
     return 2;
+  }
+  // libkrb5 calls of our own use an explicit profile (krb5_init_context_profile)
+  // and never read the environment. GSSAPI, which libldap's SASL layer uses,
+  // has no way to take a configuration file per context: it reads
+  // KRB5_CONFIG process-wide, and the LDAP client insists that it equals the
+  // configured file. So it is set here, once, from the configuration, before
+  // any thread exists. KRB5CCNAME is never set: ccaches are passed explicitly.
+  if (::setenv("KRB5_CONFIG", config.krb5_conf.c_str(), 1) != 0) {
+    log::error("start_failed", {{"error", "cannot set KRB5_CONFIG"}});
+    return 1;
   }
   auto source = std::make_unique<DirectorySource>(config, random, clock);
   auto d = Daemon::create(std::move(config), std::move(source), clock, random);

@@ -20,9 +20,8 @@ namespace gmsa::daemon {
 
 using namespace std::chrono_literals;
 
-Daemon::Daemon(DaemonConfig cfg, std::unique_ptr<CredentialSource> source, const Clock& clock,
-               Random& random)
-    : cfg_(std::move(cfg)), source_(std::move(source)), clock_(clock), random_(random) {}
+Daemon::Daemon(DaemonConfig cfg, std::unique_ptr<CredentialSource> source, const Clock& clock)
+    : cfg_(std::move(cfg)), source_(std::move(source)), clock_(clock) {}
 
 Daemon::~Daemon() { stop(); }
 
@@ -31,7 +30,7 @@ Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig cfg,
                                                const Clock& clock, Random& random) {
   if (auto st = finalize(cfg); !st) return st.error();
   if (!source) return make_error("source", "a credential source is required");
-  std::unique_ptr<Daemon> d(new Daemon(std::move(cfg), std::move(source), clock, random));
+  std::unique_ptr<Daemon> d(new Daemon(std::move(cfg), std::move(source), clock));
   d->identities_ = std::make_unique<IdentityManager>(*d->source_, clock, random, d->cfg_.renewal);
   auto lm = LeaseManager::open(d->cfg_.state_dir, *d->identities_, random, d->cfg_.krb5_conf,
                                d->cfg_.sync_store);

@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 TEST(Config, JsonAndFlagsWithDefaultsFilledIn) {
   auto c = parse_config_json(R"({"domain":"contoso.test","krb5_conf":"/lab/krb5.conf",
       "dcs":["dc1.contoso.test=10.213.0.11","dc2.contoso.test=10.213.0.12:636"],
-      "file_mode":"0640","renew_margin_s":600,"sync_store":false})");
+      "file_mode":"0640","renew_margin_s":600,"sync_store":true})");
   ASSERT_TRUE(c.ok()) << c.error().what();
   ASSERT_TRUE(finalize(*c));
   EXPECT_EQ(c->realm, "CONTOSO.TEST");
@@ -23,7 +23,7 @@ TEST(Config, JsonAndFlagsWithDefaultsFilledIn) {
   EXPECT_EQ(c->dcs[1], (DcConfig{"dc2.contoso.test", "10.213.0.12", 636, true}));
   EXPECT_EQ(c->default_owner.mode, 0640u);
   EXPECT_EQ(c->renewal.margin, 600s);
-  EXPECT_FALSE(c->sync_store);
+  EXPECT_TRUE(c->sync_store);
   EXPECT_EQ(c->socket_path, "/var/credentials-fetcher/socket/credentials_fetcher.sock");
   EXPECT_EQ(c->socket_mode, 0660u);
 
@@ -131,5 +131,11 @@ TEST(DnsSrv, OrdersByPriorityThenWeight) {
   EXPECT_EQ(o[3].target, "c");
 }
 
+}  // namespace
+}  // namespace gmsa::daemon
+
+namespace gmsa::daemon {
+namespace {
+TEST(Config, LeaseRecordsAreNotFsyncedByDefault) { EXPECT_FALSE(DaemonConfig{}.sync_store); }
 }  // namespace
 }  // namespace gmsa::daemon

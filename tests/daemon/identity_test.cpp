@@ -238,3 +238,24 @@ TEST(HealthTest, Transitions) {
 
 }  // namespace
 }  // namespace gmsa::daemon
+
+namespace gmsa::daemon {
+namespace {
+
+TEST_F(IdentityTest, ScheduledRefreshesOfDifferentGmsasRunInParallel) {
+  ASSERT_TRUE(ids_->acquire(web_, host_).ok());
+  ASSERT_TRUE(ids_->acquire(batch_, host_).ok());
+  ids_->retain(identity_key(web_, host_));
+  ids_->retain(identity_key(batch_, host_));
+  source_->query_interval_100ns = 0;  // force re-reads through the gate
+  clock_.advance(31 * 24h);           // both passwords due
+  Gate gate;
+  source_->read_gate = &gate;
+  std::thread t([&] { EXPECT_EQ(ids_->refresh_due().size(), 2u); });
+  EXPECT_TRUE(gate.wait_for_waiters(2));  // both reads in flight at once
+  gate.open();
+  t.join();
+}
+
+}  // namespace
+}  // namespace gmsa::daemon

@@ -4,6 +4,7 @@
 // password -> TGT for NAME$@REALM. All in-process; no subprocess.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,12 +32,20 @@ class DirectorySource final : public CredentialSource {
 
  private:
   Result<krb::Credentials> authority_tgt(const Authority& who, bool force_fresh);
+  // The host TGT in one long-lived MEMORY ccache, so the LDAP service tickets
+  // GSSAPI adds to it are reused by later binds (one KDC round trip less per
+  // fetch). Replaced when the TGT nears its end.
+  Result<std::shared_ptr<krb::MemoryCcache>> host_ccache();
 
   DaemonConfig cfg_;
   Random& random_;
   const Clock& clock_;
   mutable std::mutex mu_;
   std::optional<krb::Credentials> host_tgt_;
+  std::optional<krb::Context> own_ctx_;  // creates/destroys host_cc_ (under cc_mu_)
+  std::shared_ptr<std::mutex> cc_mu_ = std::make_shared<std::mutex>();
+  std::shared_ptr<krb::MemoryCcache> host_cc_;
+  SystemTime host_cc_end_{};
   std::string last_dc_;
 };
 

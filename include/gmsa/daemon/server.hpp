@@ -49,15 +49,13 @@ class Daemon {
   const DaemonConfig& config() const { return cfg_; }
 
  private:
-  Daemon(DaemonConfig cfg, std::unique_ptr<CredentialSource> source, const Clock& clock,
-         Random& random);
+  Daemon(DaemonConfig cfg, std::unique_ptr<CredentialSource> source, const Clock& clock);
   Status listen();
   void loop();
 
   DaemonConfig cfg_;
   std::unique_ptr<CredentialSource> source_;
   const Clock& clock_;
-  Random& random_;
   std::unique_ptr<IdentityManager> identities_;
   std::unique_ptr<LeaseManager> leases_;
   Health health_;

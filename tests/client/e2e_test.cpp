@@ -1,0 +1,302 @@
+// End to end (needs root, podman, the lab): gmsa-brokerd against the lab
+// domain, `gmsa credspec new`, and `gmsa run -- podman run ... psql` logging in
+// to the lab's PostgreSQL as the gMSA. One lab per binary (single ctest test,
+// RESOURCE_LOCK lab); the demo image is built by scripts/build-demo-image.sh.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "gmsa/client/client.hpp"
+#include "gmsa/lab/process.hpp"
+
+namespace gmsa::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using Strings = std::vector<std::string>;
+
+const std::string kGmsa = std::string(GMSA_BINARY_DIR) + "/src/bin/gmsa";
+const std::string kBrokerd = std::string(GMSA_BINARY_DIR) + "/src/bin/gmsa-brokerd";
+const std::string kImage = "localhost/gmsa-demo:latest";
+const std::string kQuery =
+    "select current_user || ' ' || principal from pg_stat_gssapi where pid = pg_backend_pid()";
+
+struct World {
+  std::string dir;      // this test's files and the daemon's state
+  std::string lab_dir;  // the lab's (= dir unless GMSA_E2E_LAB_DIR names a running lab)
+  bool own_lab = true;
+  nlohmann::json lab;
+  std::string socket;
+  std::string spec;  // written by CredspecNew (first test)
+  lab::PidRecord brokerd;
+};
+World& world() {
+  static World w;
+  return w;
+}
+
+Strings env() {
+  return {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+          "CONTAINERS_CONF=" + std::string(GMSA_SOURCE_DIR) + "/dist/podman/containers.conf"};
+}
+
+struct RunResult {
+  int status = -1;
+  std::string output;  // stdout + stderr
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+RunResult run(const Strings& argv, std::chrono::seconds timeout = 120s) {
+  static int n = 0;
+  const std::string out = world().dir + "/out-" + std::to_string(++n) + ".txt";
+  lab::SpawnOptions o;
+  o.argv = argv;
+  o.env = env();
+  o.log_file = out;
+  o.new_session = false;
+  auto st = lab::run(o, timeout);
+  RunResult r;
+  r.status = st.ok() ? *st : -1;
+  r.output = slurp(out);
+  if (!st.ok()) r.output += st.error().what();
+  return r;
+}
+
+// podman run ... psql, logging in to the lab's database; no identity added.
+Strings psql_container(const Strings& extra_run_options = {}) {
+  const auto& lab = world().lab;
+  Strings c = {"/usr/bin/podman",
+               "run",
+               "--rm",
+               "--network=host",
+               "--add-host",
+               "db.contoso.test:" + lab["postgres"]["address"].get<std::string>(),
+               "-v",
+               lab["krb5Config"].get<std::string>() + ":/etc/gmsa/krb5.conf:ro",
+               "-e",
+               "KRB5_CONFIG=/etc/gmsa/krb5.conf"};
+  c.insert(c.end(), extra_run_options.begin(), extra_run_options.end());
+  Strings cmd = {kImage, "psql",   "-w",     "-X", "-At", "-h", "db.contoso.test",
+                 "-U",   "webapp", "webapp", "-c", kQuery};
+  c.insert(c.end(), cmd.begin(), cmd.end());
+  return c;
+}
+
+Strings gmsa_run(const Strings& options, const Strings& command) {
+  Strings a = {kGmsa, "run", "--credspec", world().spec, "--socket", world().socket};
+  a.insert(a.end(), options.begin(), options.end());
+  a.push_back("--");
+  a.insert(a.end(), command.begin(), command.end());
+  return a;
+}
+
+std::string lease_id_in(const std::string& output) {
+  const std::string key = "gmsa run: lease ";
+  auto p = output.find(key);
+  return p == std::string::npos ? "" : output.substr(p + key.size(), 20);
+}
+
+std::size_t lease_count() {
+  auto d = client::connect(world().socket);
+  if (!d) return 999;
+  auto l = (*d)->list_leases();
+  return l ? l->size() : 999;
+}
+
+class E2eEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    char tmpl[] = "/tmp/gmsa-e2e-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    ::chmod(tmpl, 0755);
+    auto& w = world();
+    w.dir = tmpl;
+    // GMSA_E2E_LAB_DIR: use a lab that is already up (left running afterwards).
+    const char* existing = std::getenv("GMSA_E2E_LAB_DIR");
+    w.own_lab = existing == nullptr || *existing == '\0';
+    w.lab_dir = w.own_lab ? w.dir + "/lab" : existing;
+    if (w.own_lab) {
+      auto up = run({kGmsa, "lab", "up", "--dir", w.lab_dir});
+      ASSERT_EQ(up.status, 0) << up.output;
+    }
+    w.lab = nlohmann::json::parse(slurp(w.lab_dir + "/lab.json"));
+    auto image =
+        run({"/bin/bash", std::string(GMSA_SOURCE_DIR) + "/scripts/build-demo-image.sh", kImage});
+    ASSERT_EQ(image.status, 0) << image.output;
+    w.socket = w.dir + "/broker/brokerd.sock";
+    lab::SpawnOptions o;
+    o.argv = {kBrokerd,
+              "--domain",
+              w.lab["domain"],
+              "--krb5-conf",
+              w.lab["krb5Config"],
+              "--host-keytab",
+              w.lab["hostKeytab"],
+              "--host-principal",
+              w.lab["hostPrincipal"],
+              "--state-dir",
+              w.dir + "/broker",
+              "--socket",
+              w.socket,
+              "--domainless-secret",
+              w.lab["domainlessUser"]["file"]};
+    for (const auto& dc : w.lab["dcs"])
+      o.argv.push_back("--dc"),
+          o.argv.push_back(dc["name"].get<std::string>() + "=" + dc["address"].get<std::string>());
+    o.env = env();
+    // GSSAPI inside libldap reads KRB5_CONFIG process-wide (the LDAP client checks it).
+    o.env.push_back("KRB5_CONFIG=" + w.lab["krb5Config"].get<std::string>());
+    o.log_file = w.dir + "/brokerd.log";
+    auto pid = lab::spawn(o);
+    ASSERT_TRUE(pid.ok()) << pid.error().what();
+    w.brokerd = lab::record_of(*pid).value_or(lab::PidRecord{*pid, 0});
+    for (int i = 0; i < 100 && lease_count() == 999; ++i) std::this_thread::sleep_for(100ms);
+    ASSERT_EQ(lease_count(), 0u) << slurp(o.log_file);
+  }
+  void TearDown() override {
+    auto& w = world();
+    if (w.dir.empty()) return;
+    if (w.brokerd.pid > 0) {
+      ::kill(w.brokerd.pid, SIGTERM);
+      (void)lab::wait_child(w.brokerd.pid, "gmsa-brokerd", 10s);
+    }
+    if (w.own_lab && std::filesystem::exists(w.lab_dir + "/lab.json")) {
+      auto down = run({kGmsa, "lab", "down", "--dir", w.lab_dir});
+      EXPECT_EQ(down.status, 0) << down.output;
+    }
+    if (std::getenv("GMSA_KEEP_LAB_DIR") == nullptr) std::filesystem::remove_all(w.dir);
+  }
+};
+[[maybe_unused]] auto* const env_ = ::testing::AddGlobalTestEnvironment(new E2eEnvironment);
+
+// Runs first (tests in a file run in order): the spec every other test uses.
+TEST(E2e, CredspecNewCarriesTheLabsSidAndGuidAndValidates) {
+  auto& w = world();
+  w.spec = w.dir + "/webapp01.json";
+  auto r = run(
+      {kGmsa, "credspec", "new", "--account", "WEBAPP01", "--lab-dir", w.lab_dir, "-o", w.spec});
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto v = run({kGmsa, "credspec", "validate", w.spec});
+  EXPECT_EQ(v.status, 0) << v.output;
+  auto spec = nlohmann::json::parse(slurp(w.spec));
+  EXPECT_EQ(spec["DomainJoinConfig"]["Sid"], w.lab["domainSid"]);
+  EXPECT_EQ(spec["DomainJoinConfig"]["Guid"], w.lab["domainGuid"]);
+  EXPECT_EQ(spec["DomainJoinConfig"]["NetBiosName"], w.lab["netbios"]);
+  EXPECT_EQ(spec["DomainJoinConfig"]["DnsTreeName"], w.lab["forest"]);
+  EXPECT_EQ(spec["DomainJoinConfig"]["MachineAccountName"], "WEBAPP01");
+  EXPECT_EQ(
+      spec["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"],
+      nlohmann::json::parse(
+          R"([{"Name":"WEBAPP01","Scope":"contoso.test"},{"Name":"WEBAPP01","Scope":"CONTOSO"}])"));
+  // Never overwritten without --force; an unknown gMSA is an error.
+  auto again = run(
+      {kGmsa, "credspec", "new", "--account", "WEBAPP01", "--lab-dir", w.lab_dir, "-o", w.spec});
+  EXPECT_EQ(again.status, 1);
+  EXPECT_EQ(again.output,
+            "gmsa credspec new: " + w.spec + ": exists (use --force to replace it)\n");
+  auto unknown = run({kGmsa, "credspec", "new", "--account", "NOSUCH01", "--lab-dir", w.lab_dir});
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.output.find("NOSUCH01"), std::string::npos) << unknown.output;
+}
+
+TEST(E2e, ContainerLogsInAsTheGmsaAndTheLeaseIsGoneAfterwards) {
+  ASSERT_FALSE(world().spec.empty());
+  auto r = run(gmsa_run({}, psql_container()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("\nwebapp WEBAPP01$@CONTOSO.TEST\n"), std::string::npos) << r.output;
+  const std::string id = lease_id_in(r.output);
+  ASSERT_EQ(id.size(), 20u) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(world().dir + "/broker/krbdir/" + id));
+  EXPECT_EQ(lease_count(), 0u);
+}
+
+TEST(E2e, TheSameContainerWithoutALeaseIsRefused) {
+  auto r = run(psql_container());
+  EXPECT_EQ(r.status, 2) << r.output;  // psql: connection failed
+  EXPECT_NE(r.output.find("psql: error: connection to server at \"db.contoso.test\""),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("WEBAPP01$@"), std::string::npos) << r.output;
+}
+
+TEST(E2e, NonRootContainerReadsItsTicket) {
+  ASSERT_FALSE(world().spec.empty());
+  auto r = run(gmsa_run({"--uid", "1000"}, psql_container()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("\nwebapp WEBAPP01$@CONTOSO.TEST\n"), std::string::npos) << r.output;
+  // It really ran as 1000, and only 1000 (and root) can read the ticket.
+  auto who = run(gmsa_run({"--uid", "1000"}, {"podman", "run", "--rm", kImage, "id", "-u"}));
+  EXPECT_EQ(who.status, 0) << who.output;
+  EXPECT_NE(who.output.find("\n1000\n"), std::string::npos) << who.output;
+  auto other = run(gmsa_run({"--uid", "1000"}, {"podman", "run", "--rm", "--user", "1001", kImage,
+                                                "cat", "/var/credentials-fetcher/krbdir/krb5cc"}));
+  EXPECT_NE(other.status, 0) << other.output;
+  EXPECT_EQ(lease_count(), 0u);
+}
+
+TEST(E2e, DomainlessRun) {
+  ASSERT_FALSE(world().spec.empty());
+  auto r = run(
+      gmsa_run({"--domainless-secret", world().lab["domainlessUser"]["file"]}, psql_container()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("\nwebapp WEBAPP01$@CONTOSO.TEST\n"), std::string::npos) << r.output;
+  EXPECT_EQ(lease_count(), 0u);
+}
+
+TEST(E2e, ExitStatusIsTheContainers) {
+  auto r = run(gmsa_run({}, {"podman", "run", "--rm", kImage, "sh", "-c", "exit 7"}));
+  EXPECT_EQ(r.status, 7) << r.output;
+  EXPECT_EQ(lease_count(), 0u);
+}
+
+TEST(E2e, SigtermStopsTheContainerAndDeletesTheLease) {
+  ASSERT_FALSE(world().spec.empty());
+  const std::string out = world().dir + "/sigterm.txt";
+  lab::SpawnOptions o;
+  o.argv = gmsa_run({}, {"podman", "run", "--rm", kImage, "sh", "-c",
+                         "trap 'exit 143' TERM; echo ready; sleep 120 & wait"});
+  o.env = env();
+  o.log_file = out;
+  auto pid = lab::spawn(o);
+  ASSERT_TRUE(pid.ok()) << pid.error().what();
+  for (int i = 0; i < 300 && slurp(out).find("ready") == std::string::npos; ++i)
+    std::this_thread::sleep_for(100ms);
+  ASSERT_NE(slurp(out).find("ready"), std::string::npos) << slurp(out);
+  const std::string id = lease_id_in(slurp(out));
+  ASSERT_EQ(lease_count(), 1u);
+  // While it runs, gmsa status and lease show describe its lease.
+  auto status = run({kGmsa, "status", "--socket", world().socket});
+  EXPECT_EQ(status.status, 0) << status.output;
+  EXPECT_NE(status.output.find(id + "  WEBAPP01@contoso.test  "), std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("  ok\n"), std::string::npos) << status.output;
+  auto show = run({kGmsa, "lease", "show", id, "--socket", world().socket});
+  EXPECT_EQ(show.status, 0) << show.output;
+  EXPECT_EQ(show.output.rfind("lease " + id + "\nkind: domain-joined\n", 0), 0u) << show.output;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(*pid, SIGTERM), 0);
+  auto st = lab::wait_child(*pid, "gmsa run", 30s);
+  ASSERT_TRUE(st.ok()) << st.error().what() << slurp(out);
+  EXPECT_EQ(*st, 143) << slurp(out);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s);
+  EXPECT_EQ(lease_count(), 0u);
+  EXPECT_FALSE(std::filesystem::exists(world().dir + "/broker/krbdir/" + id));
+  EXPECT_NE(slurp(out).find("gmsa run: lease " + id + " deleted"), std::string::npos) << slurp(out);
+}
+
+}  // namespace
+}  // namespace gmsa::e2e

@@ -127,7 +127,24 @@ const CliCase kCases[] = {
      "",
      2,
      "gmsa lab down: --dir: must be an absolute path\n"},
-    {"UnknownVerb", {"lease", "drop-all"}, "", 2, "gmsa: unknown command 'lease'\n<usage>"},
+    {"LeaseDeleteTraversalId",
+     {"lease", "delete", "../../outside/canary", "--socket", "@/s/cf.sock"},
+     "",
+     1,
+     "gmsa lease delete: gmsa-brokerd: lease_id: must be 20 lower-case hex characters\n"},
+    {"LeaseAddTruncatedSpec",
+     {"lease", "add", "--credspec", "@/outside/open.json", "--socket", "@/s/cf.sock"},
+     "",
+     1,
+     "gmsa lease add: gmsa-brokerd: credspec_contents[0]: malformed JSON at byte offset 1 (line 1, "
+     "column 2)\n"},
+    {"LeaseAddSetuidMode",
+     {"lease", "add", "--credspec", "@/outside/open.json", "--mode", "4755", "--socket",
+      "@/s/cf.sock"},
+     "",
+     2,
+     "gmsa lease add: --mode: must be octal permission bits (<= 0777)\n"},
+    {"UnknownVerb", {"lease-drop-all"}, "", 2, "gmsa: unknown command 'lease-drop-all'\n<usage>"},
 };
 
 std::string case_name(const ::testing::TestParamInfo<CliCase>& p) { return p.param.name; }

@@ -26,10 +26,21 @@ std::vector<Account> LabConfig::hosts() const {
 }
 
 std::vector<Account> LabConfig::gmsas() const {
-  return {
+  std::vector<Account> out = {
       {"WEBAPP01", "WEBAPP01$", 1103, "webapp01." + domain, {"HTTP/webapp01." + domain}, false},
       {"WEBAPP02", "WEBAPP02$", 1104, "webapp02." + domain, {"HTTP/webapp02." + domain}, false},
   };
+  // WEBAPP03..WEBAPP10 (RIDs 1201..1208): load for the benchmarks (10 gMSAs).
+  for (std::uint32_t i = 3; i <= 10; ++i) {
+    const std::string n = (i < 10 ? "0" : "") + std::to_string(i);
+    out.push_back({"WEBAPP" + n,
+                   "WEBAPP" + n + "$",
+                   1198 + i,
+                   "webapp" + n + "." + domain,
+                   {"HTTP/webapp" + n + "." + domain},
+                   false});
+  }
+  return out;
 }
 
 std::string LabConfig::ldapi_url() const {

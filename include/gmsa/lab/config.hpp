@@ -53,7 +53,7 @@ struct LabConfig {
   std::string cli_program;
 
   std::vector<Account> hosts() const;  // ECSHOST01$ (allowed), ECSHOST02$ (not)
-  std::vector<Account> gmsas() const;  // WEBAPP01$, WEBAPP02$
+  std::vector<Account> gmsas() const;  // WEBAPP01$ .. WEBAPP10$ (03-10 for the benchmarks)
 
   // Paths under dir.
   std::string path(const std::string& rel) const { return dir + "/" + rel; }

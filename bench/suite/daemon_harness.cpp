@@ -1,0 +1,65 @@
+#include "daemon_harness.hpp"
+
+#include <filesystem>
+
+#include "gmsa/daemon/directory_source.hpp"
+
+namespace gmsa::bench {
+
+std::string spec_for(const std::string& account) {
+  return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820","MachineAccountName":")" +
+         account +
+         R"(","Guid":"6f3a1c2e-52d8-4b7a-9e0f-2b1c4d5e6f70","DnsTreeName":"contoso.test","DnsName":"contoso.test","NetBiosName":"CONTOSO"},"ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":")" +
+         account + R"(","Scope":"contoso.test"}]}})";
+}
+
+std::string account_name(int i) {
+  std::string n = std::to_string(i + 1);
+  return "WEBAPP" + std::string(n.size() < 2 ? "0" : "") + n;
+}
+
+Status Harness::start() {
+  state_ = dir_ + "/state";
+  socket_ = dir_ + "/s.sock";
+  std::error_code ec;
+  std::filesystem::create_directories(state_, ec);
+  daemon::DaemonConfig cfg = prove::daemon_config(lab_, state_, socket_);
+  if (auto st = daemon::finalize(cfg); !st) return st;
+  auto src = std::make_unique<daemon::DirectorySource>(cfg, random_, clock_);
+  auto d = daemon::Daemon::create(cfg, std::move(src), clock_, random_);
+  if (!d) return d.error();
+  daemon_ = std::move(d).value();
+  return daemon_->start();
+}
+
+std::unique_ptr<cf::CredentialsFetcherService::Stub> Harness::client() const {
+  grpc::ChannelArguments args;
+  args.SetInt("grpc.use_local_subchannel_pool", 1);  // a connection per client
+  return cf::CredentialsFetcherService::NewStub(
+      grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args));
+}
+
+std::string add_lease(cf::CredentialsFetcherService::Stub& stub, const std::string& account,
+                      std::string* error) {
+  cf::CreateKerberosLeaseRequest req;
+  req.add_credspec_contents(spec_for(account));
+  cf::CreateKerberosLeaseResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(1));
+  auto st = stub.AddKerberosLease(&ctx, req, &resp);
+  if (!st.ok()) {
+    if (error) *error = std::to_string(st.error_code()) + " " + st.error_message();
+    return "";
+  }
+  return resp.lease_id();
+}
+
+bool delete_lease(cf::CredentialsFetcherService::Stub& stub, const std::string& id) {
+  cf::DeleteKerberosLeaseRequest req;
+  req.set_lease_id(id);
+  cf::DeleteKerberosLeaseResponse resp;
+  grpc::ClientContext ctx;
+  return stub.DeleteKerberosLease(&ctx, req, &resp).ok();
+}
+
+}  // namespace gmsa::bench

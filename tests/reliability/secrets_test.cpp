@@ -1,0 +1,224 @@
+// A real gmsa-brokerd process against the private lab: after domain-joined,
+// domainless and keytab leases were made, no secret (gMSA password, its keys,
+// the domainless user's password) appears in its argv, environment, log or
+// state files, in raw, hex or base64 form; socket and issued files have the
+// documented owners and modes; and the LDAP client refuses a connection
+// weaker than the password ACL before any search.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "gmsa/blob/managed_password.hpp"
+#include "gmsa/common/encoding.hpp"
+#include "gmsa/keys/keys.hpp"
+#include "gmsa/ldap/directory.hpp"
+#include "lab_fixture.hpp"
+
+namespace gmsa::reliability {
+namespace {
+
+std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Named needles: every secret in raw, hex (both cases) and base64 form, plus
+// 16-byte / 24-character prefixes (a truncated leak is still a leak).
+using Needles = std::vector<std::pair<std::string, std::string>>;
+void add_secret(Needles& n, const std::string& name, std::span<const std::uint8_t> bytes) {
+  std::string raw(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::string hex = to_hex(bytes), b64 = to_base64(bytes);
+  n.push_back({name + " raw", raw});
+  n.push_back({name + " raw prefix", raw.substr(0, 16)});
+  n.push_back({name + " hex", hex});
+  n.push_back({name + " HEX", upper(hex)});
+  n.push_back({name + " hex prefix", hex.substr(0, 24)});
+  n.push_back({name + " base64", b64});
+  n.push_back({name + " base64 prefix", b64.substr(0, 24)});
+}
+
+// The lab gMSA's current password (UTF-16LE), read as the daemon does.
+std::optional<SecretBytes> gmsa_password(const std::string& account) {
+  auto& f = the_lab().facts;
+  auto ctx = krb::Context::open(f["krb5Config"]);
+  if (!ctx) return std::nullopt;
+  auto host = krb::tgt_from_keytab(*ctx, f["hostKeytab"], f["hostPrincipal"]);
+  if (!host) return std::nullopt;
+  auto cc = krb::MemoryCcache::create(*ctx, *host);
+  if (!cc) return std::nullopt;
+  ldap::ConnectOptions o;
+  o.ccache_name = cc->name();
+  o.krb5_config = f["krb5Config"];
+  auto conn = ldap::connect_gssapi({f["dcs"][0]["name"], f["dcs"][0]["address"], 389, false}, o);
+  if (!conn) return std::nullopt;
+  auto e = (*conn)->find_gmsa(f["baseDn"], account);
+  if (!e || !e->managed_password) return std::nullopt;
+  auto pw = blob::parse(e->managed_password->span());
+  if (!pw) return std::nullopt;
+  return pw->current;
+}
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(lab_is_up());
+    dir_ = the_lab().config.dir + "/secrets";
+    std::filesystem::create_directories(dir_);
+    auto b = prove::start_brokerd(the_lab(), dir_, dir_ + "/state", bin_dir() + "/gmsa-brokerd");
+    ASSERT_TRUE(b.ok()) << b.error().what();
+    brokerd_ = *b;
+  }
+  void TearDown() override {
+    if (brokerd_.pid) (void)prove::stop_brokerd(brokerd_);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string dir_;
+  prove::Brokerd brokerd_;
+};
+
+TEST_F(ProcessTest, NoSecretInArgvEnvironLogsOrState) {
+  auto ecs = ecs_client(brokerd_.socket);
+  cf::CreateKerberosLeaseResponse r1;
+  auto st = add_lease(*ecs, {"WEBAPP01", "WEBAPP02"}, &r1);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  // Domainless, with the user's password in the request.
+  auto user = nlohmann::json::parse(slurp(the_lab().facts["domainlessUser"]["file"]));
+  const std::string user_pw = user["password"];
+  cf::CreateNonDomainJoinedKerberosLeaseRequest dl;
+  dl.add_credspec_contents(spec_for("WEBAPP03"));
+  dl.set_username(user["username"]);
+  dl.set_password(user_pw);
+  dl.set_domain(user["domainName"]);
+  cf::CreateNonDomainJoinedKerberosLeaseResponse r2;
+  grpc::ClientContext c2;
+  st = ecs->AddNonDomainJoinedKerberosLease(&c2, dl, &r2);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  // Keytab lease: the daemon holds the gMSA's keys too.
+  auto broker = broker_client(brokerd_.socket);
+  pb::AddLeaseRequest kr;
+  kr.add_credspec_contents(spec_for("WEBAPP01"));
+  pb::Lease kl;
+  grpc::ClientContext c3;
+  st = broker->AddKeytabLease(&c3, kr, &kl);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  Needles needles;
+  for (const char* account : {"WEBAPP01", "WEBAPP02", "WEBAPP03"}) {
+    auto pw = gmsa_password(account);
+    ASSERT_TRUE(pw.has_value()) << account;
+    add_secret(needles, std::string(account) + " password (UTF-16LE)", pw->span());
+    auto k = keys::derive(pw->span(), "contoso.test", std::string(account) + "$");
+    ASSERT_TRUE(k.ok());
+    add_secret(needles, std::string(account) + " password (UTF-8)", k->utf8_password.span());
+    add_secret(needles, std::string(account) + " AES256 key", k->aes256.span());
+    add_secret(needles, std::string(account) + " AES128 key", k->aes128.span());
+    add_secret(needles, std::string(account) + " NT hash", k->nt_hash.span());
+  }
+  add_secret(needles, "domainless password",
+             std::span(reinterpret_cast<const std::uint8_t*>(user_pw.data()), user_pw.size()));
+
+  std::vector<std::pair<std::string, std::string>> haystacks = {
+      {"cmdline", prove::proc_file(brokerd_.pid, "cmdline")},
+      {"environ", prove::proc_file(brokerd_.pid, "environ")},
+      {"log", slurp(brokerd_.log_file)},
+      {"config", slurp(brokerd_.config_file)}};
+  ASSERT_FALSE(haystacks[0].second.empty());
+  ASSERT_NE(haystacks[2].second.find("lease_created"), std::string::npos) << haystacks[2].second;
+  // Every state file except the keytab the keytab lease asked for.
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/state")) {
+    if (e.is_regular_file() && e.path().filename() != "krb5.keytab") {
+      haystacks.push_back({e.path().string(), slurp(e.path())});
+    }
+  }
+  ASSERT_GT(haystacks.size(), 6u);
+  for (const auto& [where, text] : haystacks) {
+    for (const auto& [what, needle] : needles) {
+      EXPECT_EQ(text.find(needle), std::string::npos) << what << " found in " << where;
+    }
+  }
+}
+
+TEST_F(ProcessTest, SocketAndIssuedFilesHaveTheDocumentedOwnersAndModes) {
+  struct stat st {};
+  ASSERT_EQ(::lstat(brokerd_.socket.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_uid, ::geteuid());
+  EXPECT_EQ(st.st_gid, ::getegid());
+
+  auto ecs = ecs_client(brokerd_.socket);
+  cf::CreateKerberosLeaseResponse r;
+  ASSERT_TRUE(add_lease(*ecs, {"WEBAPP01"}, &r).ok());
+  const std::string cc = r.created_kerberos_file_paths(0) + "/krb5cc";
+  ASSERT_EQ(::stat(cc.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_uid, ::geteuid());
+
+  // A lease for a container user: owner and mode as asked.
+  auto broker = broker_client(brokerd_.socket);
+  pb::AddLeaseRequest req;
+  req.add_credspec_contents(spec_for("WEBAPP02"));
+  req.mutable_owner()->set_uid(4321);
+  req.mutable_owner()->set_gid(4322);
+  req.mutable_owner()->set_mode(0440);
+  pb::Lease lease;
+  grpc::ClientContext ctx;
+  auto s = broker->AddLease(&ctx, req, &lease);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(lease.accounts_size(), 1);
+  ASSERT_EQ(::stat(lease.accounts(0).ccache_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0440u);
+  EXPECT_EQ(st.st_uid, 4321u);
+  EXPECT_EQ(st.st_gid, 4322u);
+  ASSERT_EQ(::stat(lease.accounts(0).path().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  // fs::dir_mode_for: x where r is set, plus owner rwx (so the container
+  // user, as the directory's owner, may also write in it).
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+  EXPECT_EQ(st.st_uid, 4321u);
+  // Lease records are the daemon's alone.
+  ASSERT_EQ(::stat((dir_ + "/state/leases").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+// The client refuses to read secrets over a connection weaker than asked:
+// with min_ssf above what the DC negotiates, connect fails and slapd sees no
+// search at all.
+TEST(LdapClient, RefusesAWeakConnectionBeforeAnySearch) {
+  ASSERT_TRUE(lab_is_up());
+  auto& f = the_lab().facts;
+  auto ctx = krb::Context::open(f["krb5Config"]);
+  ASSERT_TRUE(ctx.ok());
+  auto host = krb::tgt_from_keytab(*ctx, f["hostKeytab"], f["hostPrincipal"]);
+  ASSERT_TRUE(host.ok()) << host.error().what();
+  auto cc = krb::MemoryCcache::create(*ctx, *host);
+  ASSERT_TRUE(cc.ok());
+  ldap::ConnectOptions o;
+  o.ccache_name = cc->name();
+  o.krb5_config = f["krb5Config"];
+  o.min_ssf = 100000;
+  const auto before = prove::counters(the_lab());
+  auto conn = ldap::connect_gssapi({f["dcs"][0]["name"], f["dcs"][0]["address"], 389, false}, o);
+  ASSERT_FALSE(conn.ok());
+  const std::string why = conn.error().what();
+  EXPECT_NE(why.find("dc1.contoso.test"), std::string::npos) << why;
+  EXPECT_TRUE(why.find("SSF") != std::string::npos || why.find("bind refused") != std::string::npos)
+      << why;
+  const auto after = prove::counters(the_lab());
+  EXPECT_EQ(after.searches, before.searches);
+  EXPECT_EQ(after.password_requests, before.password_requests);
+}
+
+}  // namespace
+}  // namespace gmsa::reliability

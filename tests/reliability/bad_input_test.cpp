@@ -147,7 +147,9 @@ const SpecCase kSpecCases[] = {
 class SpecRejected : public ::testing::TestWithParam<std::tuple<SpecCase, Rpc>> {};
 
 TEST_P(SpecRejected, InvalidArgumentAndNothingChanged) {
-  const auto& [c, rpc] = GetParam();
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  const SpecCase& c = std::get<0>(GetParam());
+  const Rpc rpc = std::get<1>(GetParam());
   expect_rejected([&] { return send_specs(rpc, c.specs); }, grpc::StatusCode::INVALID_ARGUMENT,
                   c.message);
 }

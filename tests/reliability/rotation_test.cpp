@@ -1,13 +1,15 @@
 // Rotation under load: the lab rotates gMSA passwords every 20 s (lab
 // --rotation); clients using gmsa-brokerd's lease caches log in to the lab's
 // PostgreSQL (GSSAPI, psql as a separate process) every second for more than
-// three rotations. Zero failed logins; the passwords really changed.
+// three rotations. Zero failed logins; the passwords really changed; the
+// daemon re-read them and the caches hold a TGT obtained after the last one.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "gmsa/daemon/directory_source.hpp"
 #include "gmsa/daemon/server.hpp"
+#include "gmsa/krb/krb.hpp"
 #include "gmsa/lab/process.hpp"
 #include "lab_fixture.hpp"
 
@@ -84,14 +86,39 @@ TEST(Rotation, LoginsWithLeaseCachesNeverFailAcrossRotations) {
     std::this_thread::sleep_until(tick + 1s);
   }
   const auto after = prove::counters(the_lab());
+  const auto loop_end = std::chrono::system_clock::now();
   EXPECT_EQ(failures, 0) << first_failure;
   EXPECT_GE(logins, 180);
   // The controller published new passwords (one MOD per gMSA per rotation).
   EXPECT_GE(after.password_writes - before.password_writes, 3u * 10u);
+  // The daemon refreshed across the rotations: it re-read the password and
+  // got a new TGT at each change (its password_due follows the blob's query
+  // interval; a 70 s window holds at least 3 changes, the last may fall after
+  // the counters were taken) ...
+  EXPECT_GE(after.password_requests - before.password_requests, 2u);
+  EXPECT_GE(after.as_issued - before.as_issued, 2u);
+  daemon.reset();  // stops refreshes racing the reads below; the files stay
+  // ... and every lease cache now holds the same TGT, issued within the last
+  // rotation period. The KDC checks pre-authentication against the newest key
+  // only, so a TGT issued after the last change was obtained with the new
+  // password: the cache did not merely survive on a ticket from before.
+  auto ctx = krb::Context::open(the_lab().facts["krb5Config"].get<std::string>());
+  ASSERT_TRUE(ctx.ok()) << ctx.error().what();
+  std::optional<krb::Credentials> first;
+  for (const auto& cache : caches) {
+    auto tgt = krb::read_ccache_file(*ctx, cache);
+    ASSERT_TRUE(tgt.ok()) << cache << ": " << tgt.error().what();
+    EXPECT_EQ(tgt->client, "WEBAPP01$@" + the_lab().config.realm);
+    EXPECT_GT(tgt->start_time, loop_end - 25s) << cache << " holds a TGT from before the rotations";
+    if (!first)
+      first = std::move(tgt).value();
+    else
+      EXPECT_EQ(tgt->start_time, first->start_time) << "leases of one gMSA share one TGT";
+  }
   std::cerr << "logins " << logins << ", failures " << failures << ", password writes "
             << after.password_writes - before.password_writes << ", AS issued "
-            << after.as_issued - before.as_issued << "\n";
-  daemon.reset();
+            << after.as_issued - before.as_issued << ", password reads "
+            << after.password_requests - before.password_requests << "\n";
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }

@@ -188,22 +188,7 @@ Status do_down(const LabConfig& c, std::ostream& log) {
   }
   // Anything else still inside the lab's namespace (a server whose pid was
   // never recorded because `up` crashed) is the lab's too.
-  auto pids = netns_pids(c.netns);
-  if (pids.ok()) {
-    for (pid_t p : *pids) {
-      auto rec = record_of(p);
-      if (rec) ::kill(p, SIGKILL);
-    }
-    for (pid_t p : *pids) {
-      auto rec = record_of(p);
-      const auto deadline = SteadyClock::now() + 2s;
-      while (rec && alive(*rec) && SteadyClock::now() < deadline) {
-        ::waitpid(p, nullptr, WNOHANG);  // reaps it when up ran in this process
-        std::this_thread::sleep_for(5ms);
-      }
-      ::waitpid(p, nullptr, WNOHANG);
-    }
-  }
+  kill_netns_processes(c.netns);
   if (auto s = delete_netns(c, c.path("logs/setup.log")); !s.ok()) return s;
   std::remove(c.path("run/controller.ready").c_str());
   std::remove(c.ldapi_path().c_str());

@@ -4,9 +4,12 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <sstream>
+#include <thread>
 
 #include "gmsa/lab/process.hpp"
 #include "src/lab/files.hpp"
@@ -108,6 +111,23 @@ Result<std::vector<pid_t>> netns_pids(const std::string& name) {
   }
   ::closedir(d);
   return out;
+}
+
+void kill_netns_processes(const std::string& name) {
+  auto pids = netns_pids(name);
+  if (!pids.ok()) return;
+  for (pid_t p : *pids) {
+    if (record_of(p)) ::kill(p, SIGKILL);
+  }
+  for (pid_t p : *pids) {
+    auto rec = record_of(p);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (rec && alive(*rec) && std::chrono::steady_clock::now() < deadline) {
+      ::waitpid(p, nullptr, WNOHANG);  // reaps it when up ran in this process
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ::waitpid(p, nullptr, WNOHANG);
+  }
 }
 
 Status delete_netns(const LabConfig& c, const std::string& log) {

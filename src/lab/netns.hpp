@@ -21,5 +21,8 @@ Status delete_netns(const LabConfig& c, const std::string& log);
 // Which lab directory made the namespace (/run/gmsa-lab/<netns>.owner).
 std::optional<std::string> netns_owner(const LabConfig& c);
 Result<std::vector<pid_t>> netns_pids(const std::string& name);
+// SIGKILLs every process left in the namespace and waits (2 s at most) until
+// each is gone, reaping those that are this process's children.
+void kill_netns_processes(const std::string& name);
 
 }  // namespace gmsa::lab

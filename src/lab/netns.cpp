@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ostream>
 #include <sstream>
 #include <thread>
 
@@ -69,6 +70,14 @@ Status check_subnet_free(const LabConfig& c) {
   return ok_status();
 }
 
+Status check_netns_free(const LabConfig& c) {
+  if (!netns_exists(c.netns) && !link_exists(c.veth_host)) return ok_status();
+  const auto owner = netns_owner(c);
+  return Error{"lab up", "namespace " + c.netns + " belongs to the lab in " +
+                             (owner ? *owner : std::string("another directory")) +
+                             "; run `gmsa lab down --dir` there first"};
+}
+
 Status create_netns(const LabConfig& c, const std::string& log) {
   if (auto s = check_subnet_free(c); !s.ok()) return s;
   const std::string& ns = c.netns;
@@ -128,6 +137,22 @@ void kill_netns_processes(const std::string& name) {
     }
     ::waitpid(p, nullptr, WNOHANG);
   }
+}
+
+Result<bool> release_netns(const LabConfig& c, const std::string& setup_log, std::ostream& log) {
+  // The namespace is shared by name: leave it alone if another lab dir made it.
+  const auto owner = netns_owner(c);
+  if (netns_exists(c.netns) && owner && *owner != c.dir) {
+    log << "lab down: namespace " << c.netns << " belongs to the lab in " << *owner
+        << "; left running\n";
+    return false;
+  }
+  // Anything else still inside the namespace (a server whose pid was never
+  // recorded because `up` crashed, or a server's children) is the lab's too.
+  kill_netns_processes(c.netns);
+  if (auto s = delete_netns(c, setup_log); !s.ok()) return s.error();
+  log << "lab down: no process, namespace " << c.netns << " or veth " << c.veth_host << " left\n";
+  return true;
 }
 
 Status delete_netns(const LabConfig& c, const std::string& log) {

@@ -75,21 +75,6 @@ SpawnOptions tool(const SambaConfig& c, std::vector<std::string> argv, const std
   return o;
 }
 
-class DirLock {
- public:
-  explicit DirLock(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
-
 std::string pid_file(const SambaConfig& c) { return c.path("run/samba.pidrec"); }
 
 bool running(const SambaConfig& c) {
@@ -217,16 +202,8 @@ Status start_dc(const SambaConfig& c) {
 
 Status do_down(const SambaConfig& c, std::ostream& log) {
   if (auto s = stop_recorded(pid_file(c), 5s); !s.ok()) return s;
-  const LabConfig net = net_of(c);
-  const auto owner = netns_owner(net);
-  if (netns_exists(c.netns) && owner && *owner != c.dir) {
-    log << "lab down: namespace " << c.netns << " belongs to the lab in " << *owner
-        << "; left running\n";
-    return ok_status();
-  }
-  kill_netns_processes(c.netns);  // samba's children (smbd, winbindd, ...)
-  if (auto s = delete_netns(net, c.path("logs/setup.log")); !s.ok()) return s;
-  log << "lab down: no process, namespace " << c.netns << " or veth " << c.veth_host << " left\n";
+  auto released = release_netns(net_of(c), c.path("logs/setup.log"), log);
+  if (!released.ok()) return released.error();
   return ok_status();
 }
 
@@ -283,12 +260,7 @@ Status samba_up(const SambaConfig& c, std::ostream& log) {
   if (auto s = make_dirs(c.path("logs"), 0700); !s.ok()) return s;
   if (auto s = write_file(c.path("profile"), "samba\n"); !s.ok()) return s;
   if (auto s = do_down(c, log); !s.ok()) return s;
-  if (netns_exists(c.netns) || link_exists(c.veth_host)) {
-    const auto owner = netns_owner(net_of(c));
-    return Error{"lab up", "namespace " + c.netns + " belongs to the lab in " +
-                               (owner ? *owner : std::string("another directory")) +
-                               "; run `gmsa lab down --dir` there first"};
-  }
+  if (auto s = check_netns_free(net_of(c)); !s.ok()) return s;
   for (const char* d : {"samba", "keytabs", "run"}) {
     if (auto s = remove_tree(c.path(d)); !s.ok()) return s;
   }
@@ -312,13 +284,7 @@ Status samba_up(const SambaConfig& c, std::ostream& log) {
 }
 
 Status samba_down(const SambaConfig& c, std::ostream& log) {
-  if (::geteuid() != 0) return Error{"lab down", "needs root"};
-  if (::access(c.dir.c_str(), F_OK) != 0) {
-    log << "lab down: no lab in " << c.dir << "\n";
-    return ok_status();
-  }
-  DirLock lock(c.path(".lock"));
-  return do_down(c, log);
+  return down_locked(c.dir, log, [&] { return do_down(c, log); });
 }
 
 Status samba_status(const SambaConfig& c, std::ostream& out) {

@@ -188,8 +188,14 @@ Result<blob::ManagedPassword> DirectorySource::read_password(const GmsaRef& ref,
       last_dc_ = dc.host;
     }
     if (!entry->managed_password) {
-      return make_error(sf::kDirectory, dc.host + ": msDS-ManagedPassword of " + ref.account +
-                                            "$ is not readable by this principal");
+      // AD omits the attribute (no error) both when the principal is not in
+      // PrincipalsAllowedToRetrieveManagedPassword and when the DC cannot
+      // compute it (e.g. Samba 4.17, or no KDS root key).
+      return make_error(sf::kDirectory,
+                        dc.host + ": msDS-ManagedPassword not returned for " + ref.account +
+                            "$: the host may not be allowed to read it "
+                            "(PrincipalsAllowedToRetrieveManagedPassword) or the DC does not "
+                            "serve it");
     }
     auto pw = blob::parse(entry->managed_password->span());
     if (!pw) return make_error(sf::kDirectory, "msDS-ManagedPassword: " + pw.error().what());

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,10 +10,30 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <vector>
 
 namespace gmsa::lab {
 namespace fs = std::filesystem;
+
+DirLock::DirLock(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+}
+
+DirLock::~DirLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status down_locked(const std::string& dir, std::ostream& log, const std::function<Status()>& body) {
+  if (::geteuid() != 0) return Error{"lab down", "needs root"};
+  if (::access(dir.c_str(), F_OK) != 0) {
+    log << "lab down: no lab in " << dir << "\n";
+    return ok_status();
+  }
+  DirLock lock(dir + "/.lock");
+  return body();
+}
 
 namespace {
 Status write_bytes(const std::string& path, const std::uint8_t* data, std::size_t n, mode_t mode) {

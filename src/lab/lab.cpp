@@ -26,22 +26,6 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-// Serialises up/down on one lab directory.
-class DirLock {
- public:
-  explicit DirLock(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
-
 std::string pid_file(const LabConfig& c, const std::string& name) {
   return c.path("run/" + name + ".pidrec");
 }
@@ -179,35 +163,12 @@ Status do_down(const LabConfig& c, std::ostream& log) {
     int sig = name == "postgres" ? SIGINT : SIGTERM;
     if (auto s = stop_recorded(pid_file(c, name), 3s, sig); !s.ok()) return s;
   }
-  // The namespace is shared by name: leave it alone if another lab dir made it.
-  const auto owner = netns_owner(c);
-  if (netns_exists(c.netns) && owner && *owner != c.dir) {
-    log << "lab down: namespace " << c.netns << " belongs to the lab in " << *owner
-        << "; left running\n";
-    return ok_status();
+  auto released = release_netns(c, c.path("logs/setup.log"), log);
+  if (!released.ok()) return released.error();
+  if (*released) {
+    std::remove(c.path("run/controller.ready").c_str());
+    std::remove(c.ldapi_path().c_str());
   }
-  // Anything else still inside the lab's namespace (a server whose pid was
-  // never recorded because `up` crashed) is the lab's too.
-  auto pids = netns_pids(c.netns);
-  if (pids.ok()) {
-    for (pid_t p : *pids) {
-      auto rec = record_of(p);
-      if (rec) ::kill(p, SIGKILL);
-    }
-    for (pid_t p : *pids) {
-      auto rec = record_of(p);
-      const auto deadline = SteadyClock::now() + 2s;
-      while (rec && alive(*rec) && SteadyClock::now() < deadline) {
-        ::waitpid(p, nullptr, WNOHANG);  // reaps it when up ran in this process
-        std::this_thread::sleep_for(5ms);
-      }
-      ::waitpid(p, nullptr, WNOHANG);
-    }
-  }
-  if (auto s = delete_netns(c, c.path("logs/setup.log")); !s.ok()) return s;
-  std::remove(c.path("run/controller.ready").c_str());
-  std::remove(c.ldapi_path().c_str());
-  log << "lab down: no process, namespace " << c.netns << " or veth " << c.veth_host << " left\n";
   return ok_status();
 }
 
@@ -237,12 +198,7 @@ Status up(const LabConfig& c, std::ostream& log) {
   if (auto s = make_dirs(c.path("logs"), 0700); !s.ok()) return s;
   // Half up (a crash) or down: clear whatever is left, then build afresh.
   if (auto s = do_down(c, log); !s.ok()) return s;
-  if (netns_exists(c.netns) || link_exists(c.veth_host)) {
-    const auto owner = netns_owner(c);
-    return Error{"lab up", "namespace " + c.netns + " belongs to the lab in " +
-                               (owner ? *owner : std::string("another directory")) +
-                               "; run `gmsa lab down --dir` there first"};
-  }
+  if (auto s = check_netns_free(c); !s.ok()) return s;
   const auto started = SteadyClock::now();
   for (const char* d : {"etc", "kdc", "keytabs", "pg", "tls", "ldap", "run", "state"}) {
     if (auto s = remove_tree(c.path(d)); !s.ok()) return s;
@@ -296,13 +252,7 @@ Status up(const LabConfig& c, std::ostream& log) {
 }
 
 Status down(const LabConfig& c, std::ostream& log) {
-  if (::geteuid() != 0) return Error{"lab down", "needs root"};
-  if (::access(c.dir.c_str(), F_OK) != 0) {
-    log << "lab down: no lab in " << c.dir << "\n";
-    return ok_status();
-  }
-  DirLock lock(c.path(".lock"));
-  return do_down(c, log);
+  return down_locked(c.dir, log, [&] { return do_down(c, log); });
 }
 
 Status status(const LabConfig& c, std::ostream& out) {

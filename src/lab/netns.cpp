@@ -4,9 +4,13 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <ostream>
 #include <sstream>
+#include <thread>
 
 #include "gmsa/lab/process.hpp"
 #include "src/lab/files.hpp"
@@ -66,6 +70,14 @@ Status check_subnet_free(const LabConfig& c) {
   return ok_status();
 }
 
+Status check_netns_free(const LabConfig& c) {
+  if (!netns_exists(c.netns) && !link_exists(c.veth_host)) return ok_status();
+  const auto owner = netns_owner(c);
+  return Error{"lab up", "namespace " + c.netns + " belongs to the lab in " +
+                             (owner ? *owner : std::string("another directory")) +
+                             "; run `gmsa lab down --dir` there first"};
+}
+
 Status create_netns(const LabConfig& c, const std::string& log) {
   if (auto s = check_subnet_free(c); !s.ok()) return s;
   const std::string& ns = c.netns;
@@ -108,6 +120,39 @@ Result<std::vector<pid_t>> netns_pids(const std::string& name) {
   }
   ::closedir(d);
   return out;
+}
+
+void kill_netns_processes(const std::string& name) {
+  auto pids = netns_pids(name);
+  if (!pids.ok()) return;
+  for (pid_t p : *pids) {
+    if (record_of(p)) ::kill(p, SIGKILL);
+  }
+  for (pid_t p : *pids) {
+    auto rec = record_of(p);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (rec && alive(*rec) && std::chrono::steady_clock::now() < deadline) {
+      ::waitpid(p, nullptr, WNOHANG);  // reaps it when up ran in this process
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ::waitpid(p, nullptr, WNOHANG);
+  }
+}
+
+Result<bool> release_netns(const LabConfig& c, const std::string& setup_log, std::ostream& log) {
+  // The namespace is shared by name: leave it alone if another lab dir made it.
+  const auto owner = netns_owner(c);
+  if (netns_exists(c.netns) && owner && *owner != c.dir) {
+    log << "lab down: namespace " << c.netns << " belongs to the lab in " << *owner
+        << "; left running\n";
+    return false;
+  }
+  // Anything else still inside the namespace (a server whose pid was never
+  // recorded because `up` crashed, or a server's children) is the lab's too.
+  kill_netns_processes(c.netns);
+  if (auto s = delete_netns(c, setup_log); !s.ok()) return s.error();
+  log << "lab down: no process, namespace " << c.netns << " or veth " << c.veth_host << " left\n";
+  return true;
 }
 
 Status delete_netns(const LabConfig& c, const std::string& log) {

@@ -44,7 +44,9 @@ TEST(EnsureLeaseDir, CreatesThenRepairsOwnerGroupAndMode) {
   const FileOwner owner{4321, 4322, 0440};
   ASSERT_TRUE(ensure_lease_dir(d, owner, kDaemon).ok());
   EXPECT_EQ(gmsa::testing::describe_path(d), "dir 0751 0:4322");
-  ASSERT_EQ(::close(::creat(f.c_str(), 0440)), 0);
+  int fd = ::creat(f.c_str(), 0440);
+  ASSERT_EQ(::write(fd, "x", 1), 1);
+  ASSERT_EQ(::close(fd), 0);
   ASSERT_EQ(::chown(f.c_str(), 4321, 4322), 0);
   ASSERT_EQ(gmsa::testing::allowed(4321, 4322, d, f), "read");
   // The layout of earlier versions: the directory belonged to the user, who

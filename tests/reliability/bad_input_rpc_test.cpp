@@ -178,7 +178,7 @@ const RpcCase kCases[] = {
     {"RawInvalidUtf8LeaseId", raw(kEcs + "DeleteKerberosLease", pb_bytes(1, "\xc0\xaf")),
      Code::INVALID_ARGUMENT, not_utf8(1, "lease_id")},
     {"RawInvalidUtf8Username",
-     raw(kEcs + "AddNonDomainJoinedKerberosLease", pb_bytes(1, "{}") + pb_bytes(2, "b\x80b")),
+     raw(kEcs + "AddNonDomainJoinedKerberosLease", pb_bytes(1, "{}") + pb_bytes(2, "bo\x80")),
      Code::INVALID_ARGUMENT, not_utf8(2, "username")},
     {"RawInvalidUtf8Password",
      raw(kEcs + "RenewNonDomainJoinedKerberosLease", pb_bytes(1, "bob") + pb_bytes(2, "pw\xfe")),

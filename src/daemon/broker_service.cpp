@@ -6,6 +6,7 @@
 #include "gmsa/daemon/services.hpp"
 #include "gmsa_broker.grpc.pb.h"
 #include "grpc_util.hpp"
+#include "raw_service.hpp"
 
 namespace gmsa::daemon {
 namespace {
@@ -123,7 +124,17 @@ class BrokerService final : public pb::Broker::Service {
 }  // namespace
 
 std::unique_ptr<grpc::Service> make_broker_service(ServiceDeps deps) {
-  return std::make_unique<BrokerService>(std::move(deps));
+  auto impl = std::make_shared<BrokerService>(std::move(deps));
+  auto s =
+      std::make_unique<RawUnaryService>(service_descriptor(pb::Broker::service_full_name()), impl);
+  BrokerService* b = impl.get();
+  s->add("ListLeases", b, &BrokerService::ListLeases);
+  s->add("GetLease", b, &BrokerService::GetLease);
+  s->add("Status", b, &BrokerService::Status);
+  s->add("AddLease", b, &BrokerService::AddLease);
+  s->add("AddKeytabLease", b, &BrokerService::AddKeytabLease);
+  s->require_all();
+  return s;
 }
 
 }  // namespace gmsa::daemon

@@ -6,6 +6,7 @@
 #include "gmsa/daemon/requests.hpp"
 #include "gmsa/daemon/services.hpp"
 #include "grpc_util.hpp"
+#include "raw_service.hpp"
 
 namespace gmsa::daemon {
 namespace {
@@ -107,7 +108,19 @@ class EcsService final : public cf::CredentialsFetcherService::Service {
 }  // namespace
 
 std::unique_ptr<grpc::Service> make_ecs_service(ServiceDeps deps) {
-  return std::make_unique<EcsService>(std::move(deps));
+  auto impl = std::make_shared<EcsService>(std::move(deps));
+  auto s = std::make_unique<RawUnaryService>(
+      service_descriptor(cf::CredentialsFetcherService::service_full_name()), impl);
+  EcsService* e = impl.get();
+  s->add("AddKerberosLease", e, &EcsService::AddKerberosLease);
+  s->add("AddNonDomainJoinedKerberosLease", e, &EcsService::AddNonDomainJoinedKerberosLease);
+  s->add("RenewNonDomainJoinedKerberosLease", e, &EcsService::RenewNonDomainJoinedKerberosLease);
+  s->add("DeleteKerberosLease", e, &EcsService::DeleteKerberosLease);
+  s->add("HealthCheck", e, &EcsService::HealthCheck);
+  s->add("AddKerberosArnLease", e, &EcsService::AddKerberosArnLease);
+  s->add("RenewKerberosArnLease", e, &EcsService::RenewKerberosArnLease);
+  s->require_all();
+  return s;
 }
 
 }  // namespace gmsa::daemon

@@ -1,6 +1,7 @@
 #include "gmsa/daemon/leases.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +9,7 @@
 #include <set>
 
 #include "gmsa/daemon/fs.hpp"
+#include "gmsa/daemon/lease_layout.hpp"
 #include "gmsa/daemon/log.hpp"
 
 namespace gmsa::daemon {
@@ -68,8 +70,7 @@ Status LeaseManager::write_account_files(const LeaseRecord& r, const GmsaRef& re
   auto ctx = thread_context(krb5_conf_);
   if (!ctx) return ctx.error();
   std::string dir = account_dir(r.id, ref);
-  mode_t dmode = fs::dir_mode_for(r.owner.mode);
-  if (auto st = fs::ensure_dir(dir, dmode, r.owner.uid, r.owner.gid); !st) return st;
+  if (auto st = ensure_lease_dir(dir, r.owner, ::geteuid()); !st) return st;
   // Ticket caches are re-created on start-up, so no fsync (keeps a warm lease
   // in the low milliseconds); the rename is atomic either way.
   if (auto st = krb::write_ccache_file(**ctx, dir + "/krb5cc", tgt, ownership(r.owner, false));
@@ -155,9 +156,7 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
     (void)store_.remove(rec.id);
     return e;
   };
-  if (auto st =
-          fs::ensure_dir(lease_dir, fs::dir_mode_for(rec.owner.mode), rec.owner.uid, rec.owner.gid);
-      !st) {
+  if (auto st = ensure_lease_dir(lease_dir, rec.owner, ::geteuid()); !st) {
     return cleanup(st.error());
   }
   for (std::size_t i = 0; i < req.accounts.size(); ++i) {
@@ -304,6 +303,9 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
       }
     }
     Lease lease{rec, {}};
+    // Also repairs the layout of leases an earlier version gave to the user.
+    if (auto st = ensure_lease_dir(state_ + "/krbdir/" + rec.id, rec.owner, ::geteuid()); !st)
+      problems.push_back(make_error("lease " + rec.id, st.error().what()));
     for (const auto& a : rec.accounts) {
       GmsaRef ref{a.account, a.domain};
       std::string key = identity_key(ref, who);

@@ -343,8 +343,11 @@ Result<std::unique_ptr<Connection>> connect_gssapi(const DcEndpoint& dc, const C
     // Like AD: no SASL signing or sealing inside TLS.
     ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, "noanonymous,noplain,minssf=0,maxssf=0");
   } else {
-    std::string secprops = "noanonymous,noplain,minssf=" + std::to_string(o.min_ssf);
-    ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, secprops.c_str());
+    // SASL picks the strongest layer the DC offers (sealing when it offers
+    // it). The minimum is enforced below, after the bind and before any
+    // search, so a DC without a security layer gets a precise refusal rather
+    // than SASL's "mechanism too weak"; the bind carries no secret.
+    ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, "noanonymous,noplain,minssf=0");
   }
   rc = ldap_sasl_interactive_bind_s(ld, nullptr, "GSSAPI", nullptr, nullptr, LDAP_SASL_QUIET,
                                     sasl_interact, cred.cred);
@@ -353,6 +356,12 @@ Result<std::unique_ptr<Connection>> connect_gssapi(const DcEndpoint& dc, const C
   ber_len_t sasl_ssf = 0;
   ldap_get_option(ld, LDAP_OPT_X_SASL_SSF, &sasl_ssf);
   unsigned ssf = std::max(transport_ssf, static_cast<unsigned>(sasl_ssf));
+  if (ssf == 0 && o.min_ssf > 0) {
+    return Error{where(dc),
+                 "the DC completed the SASL GSSAPI bind without a security layer "
+                 "(SSF 0); at least SSF " +
+                     std::to_string(o.min_ssf) + " (sealing) or LDAPS is required"};
+  }
   if (ssf < o.min_ssf) {
     return Error{where(dc), "connection SSF " + std::to_string(ssf) + " is below the required " +
                                 std::to_string(o.min_ssf)};

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "as_user.hpp"
 #include "fake_source.hpp"
 #include "gmsa/daemon/fs.hpp"
 
@@ -215,6 +216,58 @@ TEST_F(LeasesTest, DomainlessRenewalWithNewPassword) {
   paths = leases_->renew_user(renewed);
   ASSERT_TRUE(paths.ok()) << paths.error().what();
   EXPECT_EQ(paths->size(), 1u);
+}
+
+// A lease for a container user (uid 4321, gid 4322, files 0440): the user
+// reads its ticket cache but cannot replace, rename or delete it, plant a
+// file next to it, or move its directory; the daemon still rewrites it.
+TEST_F(LeasesTest, ContainerUserReadsButCannotReplaceItsLease) {
+  ASSERT_EQ(::geteuid(), 0u) << "needs root (chown to another user)";
+  ASSERT_EQ(::chmod(dir_.c_str(), 0711), 0);  // mkdtemp's 0700 would stop the user first
+  LeaseRequest req;
+  req.accounts = {web_};
+  req.owner = FileOwner{4321, 4322, 0440};
+  auto lease = leases_->create(req);
+  ASSERT_TRUE(lease.ok()) << lease.error().what();
+  const auto& acc = lease->accounts[0];
+  // root:gid, r-x for the group, --x for others (the owner may not be in it).
+  using gmsa::testing::describe_path;
+  EXPECT_EQ(describe_path(dir_ + "/state/krbdir/" + lease->record.id), "dir 0751 0:4322");
+  EXPECT_EQ(describe_path(acc.dir), "dir 0751 0:4322");
+  EXPECT_EQ(describe_path(acc.ccache), "file 0440 4321:4322");
+
+  EXPECT_EQ(gmsa::testing::allowed(4321, 4322, acc.dir, acc.ccache), "read");
+  // Another user (not the owner, not in the group) cannot even read it.
+  EXPECT_EQ(gmsa::testing::allowed(4999, 4999, acc.dir, acc.ccache), "");
+
+  // The daemon still replaces the cache atomically (a restart rewrites it).
+  struct stat st {};
+  ASSERT_EQ(::lstat(acc.ccache.c_str(), &st), 0);
+  const ino_t before = st.st_ino;
+  reopen();
+  EXPECT_TRUE(leases_->restore(std::nullopt).empty());
+  ASSERT_EQ(::lstat(acc.ccache.c_str(), &st), 0);
+  EXPECT_NE(st.st_ino, before);
+  EXPECT_EQ(describe_path(acc.ccache), "file 0440 4321:4322");
+}
+
+// Directories an earlier version gave to the container user (its uid, 0750)
+// are taken back on restore.
+TEST_F(LeasesTest, RestoreTakesBackDirectoriesOwnedByTheUser) {
+  ASSERT_EQ(::geteuid(), 0u) << "needs root (chown to another user)";
+  LeaseRequest req;
+  req.accounts = {web_};
+  req.owner = FileOwner{4321, 4322, 0440};
+  auto lease = leases_->create(req);
+  ASSERT_TRUE(lease.ok()) << lease.error().what();
+  const std::string dirs[] = {dir_ + "/state/krbdir/" + lease->record.id, lease->accounts[0].dir};
+  for (const auto& d : dirs) {
+    ASSERT_EQ(::chown(d.c_str(), 4321, 4322), 0);
+    ASSERT_EQ(::chmod(d.c_str(), 0750), 0);
+  }
+  reopen();
+  EXPECT_TRUE(leases_->restore(std::nullopt).empty());
+  for (const auto& d : dirs) EXPECT_EQ(gmsa::testing::describe_path(d), "dir 0751 0:4322") << d;
 }
 
 }  // namespace

@@ -77,10 +77,16 @@ std::function<grpc::Status()> raw(const std::string& method, std::string body) {
 }
 const std::string kHuge(5 * 1024 * 1024, 'A');  // over gRPC's 4 MiB default
 const std::string kTooLarge = "Received message larger than max (5242885 vs. 4194304)";
-// A request protobuf cannot parse (proto3 string fields must be UTF-8) never
-// reaches the daemon's code: gRPC's server answers INTERNAL with an empty
-// message. Known gap, reported: the status is right but says nothing.
-const std::string kUnparsable;
+// A request protobuf cannot parse (proto3 string fields must be UTF-8) is
+// parsed by the daemon itself (src/daemon/raw_service.cpp), which names the
+// field or the message type.
+std::string not_utf8(int field, const std::string& name) {
+  return "request: field " + std::to_string(field) + " (" + name + ") is not valid UTF-8";
+}
+std::string unparsable(const std::string& message) {
+  return "request: not a valid " + message + " protobuf message";
+}
+const std::string kGarbage = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff";
 const std::string kIdRule = "lease_id: must be 20 lower-case hex characters";
 const std::string kUserRule =
     "username: must be a bare user name (no '@', '/', '\\' or control characters)";
@@ -165,18 +171,59 @@ const RpcCase kCases[] = {
      "RenewNonDomainJoinedKerberosLease"},
     // The protobuf / gRPC layer.
     {"RawInvalidUtf8Spec", raw(kEcs + "AddKerberosLease", pb_bytes(1, "{\"a\":\"\xff\xfe\"}")),
-     Code::INTERNAL, kUnparsable},
+     Code::INVALID_ARGUMENT, not_utf8(1, "credspec_contents")},
+    {"RawInvalidUtf8SecondSpec",
+     raw(kEcs + "AddKerberosLease", pb_bytes(1, "{}") + pb_bytes(1, "\xc3\x28")),
+     Code::INVALID_ARGUMENT, not_utf8(1, "credspec_contents")},
     {"RawInvalidUtf8LeaseId", raw(kEcs + "DeleteKerberosLease", pb_bytes(1, "\xc0\xaf")),
-     Code::INTERNAL, kUnparsable},
+     Code::INVALID_ARGUMENT, not_utf8(1, "lease_id")},
+    {"RawInvalidUtf8Username",
+     raw(kEcs + "AddNonDomainJoinedKerberosLease", pb_bytes(1, "{}") + pb_bytes(2, "bo\x80")),
+     Code::INVALID_ARGUMENT, not_utf8(2, "username")},
+    {"RawInvalidUtf8Password",
+     raw(kEcs + "RenewNonDomainJoinedKerberosLease", pb_bytes(1, "bob") + pb_bytes(2, "pw\xfe")),
+     Code::INVALID_ARGUMENT, not_utf8(2, "password")},
+    {"RawInvalidUtf8Health", raw(kEcs + "HealthCheck", pb_bytes(1, "\xf8\x88\x80\x80\x80")),
+     Code::INVALID_ARGUMENT, not_utf8(1, "service")},
+    {"RawInvalidUtf8Arn", raw(kEcs + "AddKerberosArnLease", pb_bytes(5, "eu\xff")),
+     Code::INVALID_ARGUMENT, not_utf8(5, "region")},
+    {"RawInvalidUtf8ArnRenew", raw(kEcs + "RenewKerberosArnLease", pb_bytes(3, "\xe2\x82")),
+     Code::INVALID_ARGUMENT, not_utf8(3, "session_token")},
     {"RawInvalidUtf8BrokerSpec", raw(kBroker + "AddLease", pb_bytes(1, "\xed\xa0\x80")),
-     Code::INTERNAL, kUnparsable},
-    {"RawGarbage", raw(kEcs + "AddKerberosLease", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
-     Code::INTERNAL, kUnparsable},
+     Code::INVALID_ARGUMENT, not_utf8(1, "credspec_contents")},
+    {"RawInvalidUtf8BrokerDomain", raw(kBroker + "AddKeytabLease", pb_bytes(5, "\xff")),
+     Code::INVALID_ARGUMENT, not_utf8(5, "domain")},
+    {"RawInvalidUtf8GetLease", raw(kBroker + "GetLease", pb_bytes(1, "\xff")),
+     Code::INVALID_ARGUMENT, not_utf8(1, "lease_id")},
+    {"RawGarbage", raw(kEcs + "AddKerberosLease", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("credentialsfetcher.CreateKerberosLeaseRequest")},
     {"RawTruncatedField",
      raw(kEcs + "DeleteKerberosLease",
          "\x0a\x14"
          "0123"),
-     Code::INTERNAL, kUnparsable},
+     Code::INVALID_ARGUMENT, unparsable("credentialsfetcher.DeleteKerberosLeaseRequest")},
+    {"RawGarbageAddNonDomainJoined", raw(kEcs + "AddNonDomainJoinedKerberosLease", kGarbage),
+     Code::INVALID_ARGUMENT,
+     unparsable("credentialsfetcher.CreateNonDomainJoinedKerberosLeaseRequest")},
+    {"RawGarbageRenew", raw(kEcs + "RenewNonDomainJoinedKerberosLease", kGarbage),
+     Code::INVALID_ARGUMENT,
+     unparsable("credentialsfetcher.RenewNonDomainJoinedKerberosLeaseRequest")},
+    {"RawGarbageHealth", raw(kEcs + "HealthCheck", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("credentialsfetcher.HealthCheckRequest")},
+    {"RawGarbageArn", raw(kEcs + "AddKerberosArnLease", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("credentialsfetcher.KerberosArnLeaseRequest")},
+    {"RawGarbageArnRenew", raw(kEcs + "RenewKerberosArnLease", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("credentialsfetcher.RenewKerberosArnLeaseRequest")},
+    {"RawGarbageList", raw(kBroker + "ListLeases", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("gmsa.broker.v1.ListLeasesRequest")},
+    {"RawGarbageGet", raw(kBroker + "GetLease", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("gmsa.broker.v1.GetLeaseRequest")},
+    {"RawGarbageStatus", raw(kBroker + "Status", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("gmsa.broker.v1.StatusRequest")},
+    {"RawGarbageAddLease", raw(kBroker + "AddLease", kGarbage), Code::INVALID_ARGUMENT,
+     unparsable("gmsa.broker.v1.AddLeaseRequest")},
+    {"RawTruncatedOwner", raw(kBroker + "AddKeytabLease", "\x12\x05\x08\x01"),
+     Code::INVALID_ARGUMENT, unparsable("gmsa.broker.v1.AddLeaseRequest")},
     {"RawWrongWireType", raw(kBroker + "GetLease", "\x08\x01"), Code::INVALID_ARGUMENT, kIdRule},
     {"RawUnknownMethod", raw(kEcs + "DropAllLeases", ""), Code::UNIMPLEMENTED, ""},
     {"RawUnknownService", raw("/gmsa.broker.v1.Admin/Shutdown", ""), Code::UNIMPLEMENTED, ""},

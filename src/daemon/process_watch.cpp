@@ -100,8 +100,10 @@ class PidfdEvents final : public ProcessEvents {
     } while (n < 0 && errno == EINTR);
     std::vector<std::uint64_t> out;
     for (int i = 0; i < n; ++i) {
-      if (evs[i].data.u64 != 0) {
-        out.push_back(evs[i].data.u64);
+      // A copy: epoll_event is packed, its u64 not aligned for a reference.
+      const std::uint64_t h = evs[i].data.u64;
+      if (h != 0) {
+        out.push_back(h);
         continue;
       }
       std::uint64_t count = 0;

@@ -17,10 +17,10 @@ constexpr std::string_view kUsage =
     "                [--containers-conf FILE] -- podman [global options] run [options] IMAGE "
     "[CMD...]\n"
     "\n"
-    "Obtains a lease for the credential spec's gMSA from gmsa-brokerd, mounts its ticket cache\n"
-    "read-only at /var/credentials-fetcher/krbdir with KRB5CCNAME set, runs podman (no shell),\n"
-    "forwards SIGINT/SIGTERM/SIGHUP to it, deletes the lease when it ends and exits with its "
-    "status.\n"
+    "Obtains a lease for the credential spec's gMSA from gmsa-brokerd, bound to this process,\n"
+    "mounts its ticket cache read-only at /var/credentials-fetcher/krbdir with KRB5CCNAME set\n"
+    "and becomes podman (exec, no fork, no shell): podman gets the signals, the caller its exit\n"
+    "status, and gmsa-brokerd deletes the lease the moment podman exits, however it exits.\n"
     "  --uid N                 the lease files belong to uid N and the container runs as N\n"
     "  --domainless-secret F   domainless: the reader's {username,password,domainName} file\n"
     "  --socket PATH           gmsa-brokerd's socket (default $GMSA_SOCKET or the daemon's)\n"
@@ -91,7 +91,6 @@ int run_main(const Args& args, Io io) {
   }
   std::vector<std::string> env;
   if (const auto* c = parsed->option("containers-conf")) env.push_back("CONTAINERS_CONF=" + *c);
-  // Signals are blocked before any gRPC thread exists, so all of them come to us.
   auto runner = client::make_process_runner(std::move(env));
   const std::string* sock = parsed->option("socket");
   auto daemon = client::connect(sock ? *sock : client::default_socket());

@@ -2,10 +2,12 @@
 
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
 #include "credentialsfetcher.grpc.pb.h"
+#include "gmsa/daemon/process_watch.hpp"
 #include "gmsa/daemon/requests.hpp"
 #include "gmsa_broker.grpc.pb.h"
 
@@ -37,6 +39,8 @@ Lease from_pb(const pb::Lease& l) {
   if (l.owner().has_gid()) out.owner.gid = l.owner().gid();
   if (l.owner().has_mode()) out.owner.mode = l.owner().mode();
   for (const auto& a : l.accounts()) out.accounts.push_back(from_pb(a));
+  if (l.has_bound_process())
+    out.process = BoundProcess{l.bound_process().pid(), l.bound_process().start_time()};
   return out;
 }
 
@@ -67,13 +71,19 @@ class GrpcDaemon final : public Daemon {
   }
 
   Result<Lease> add_lease(const LeaseRequest& r) override {
-    if (r.owner) {
+    if (r.owner || r.process) {
       pb::AddLeaseRequest req;
       for (const auto& s : r.credspecs) req.add_credspec_contents(s);
-      auto* o = req.mutable_owner();
-      if (r.owner->uid) o->set_uid(*r.owner->uid);
-      if (r.owner->gid) o->set_gid(*r.owner->gid);
-      if (r.owner->mode) o->set_mode(*r.owner->mode);
+      if (r.owner) {
+        auto* o = req.mutable_owner();
+        if (r.owner->uid) o->set_uid(*r.owner->uid);
+        if (r.owner->gid) o->set_gid(*r.owner->gid);
+        if (r.owner->mode) o->set_mode(*r.owner->mode);
+      }
+      if (r.process) {
+        req.mutable_bound_process()->set_pid(r.process->pid);
+        req.mutable_bound_process()->set_start_time(r.process->start_time);
+      }
       if (r.user) {
         req.set_username(r.user->username);
         req.set_domain(r.user->domain);
@@ -196,6 +206,13 @@ class GrpcDaemon final : public Daemon {
 std::string default_socket() {
   const char* env = std::getenv("GMSA_SOCKET");
   return env && *env ? env : kDefaultSocket;
+}
+
+Result<BoundProcess> this_process() {
+  auto pid = ::getpid();
+  auto start = daemon::process_start_time(pid);
+  if (!start) return start.error();
+  return BoundProcess{static_cast<std::uint32_t>(pid), *start};
 }
 
 Result<DomainlessUser> read_domainless_secret(const std::string& path) {

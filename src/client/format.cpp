@@ -106,6 +106,12 @@ std::string lease_details(const Lease& l, std::int64_t now) {
   if (l.owner.mode)
     os << ", mode " << std::oct << std::setw(4) << std::setfill('0') << *l.owner.mode << std::dec;
   os << "\n";
+  if (l.process) {
+    os << "bound to: pid " << l.process->pid << " (start time " << l.process->start_time
+       << "): deleted when it exits\n";
+  } else {
+    os << "bound to: no process: deleted on request only\n";
+  }
   for (const auto& a : l.accounts) {
     os << "account " << a.account << "@" << a.domain << ": " << health_of(a) << ", expires in "
        << (a.ticket_expires_unix ? format_duration(a.ticket_expires_unix - now) : "-") << "\n"

@@ -1,8 +1,5 @@
 #include "gmsa/client/run.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,30 +49,16 @@ Result<std::vector<std::string>> insert_identity(const std::vector<std::string>&
   return out;
 }
 
-int exit_code_of(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
-}
-
 namespace {
 
 class RealRunner final : public ProcessRunner {
  public:
-  explicit RealRunner(std::vector<std::string> extra_env) : extra_env_(std::move(extra_env)) {
-    sigemptyset(&set_);
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set_, s);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-  }
-  ~RealRunner() override {
-    // Signals that arrived after the child ended were handled by ending; drop them.
-    timespec zero{};
-    while (sigtimedwait(&set_, nullptr, &zero) > 0) {
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
+  explicit RealRunner(std::vector<std::string> extra_env) : extra_env_(std::move(extra_env)) {}
 
-  Result<pid_t> spawn(const std::vector<std::string>& argv) override {
+  Result<BoundProcess> self() override { return this_process(); }
+
+  Error exec(const std::vector<std::string>& argv) override {
+    if (argv.empty()) return Error{"command", "empty"};
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -91,64 +74,12 @@ class RealRunner final : public ProcessRunner {
     std::vector<char*> envp;
     for (auto& e : env_store) envp.push_back(e.data());
     envp.push_back(nullptr);
-
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Error{argv[0], std::strerror(errno)};
-    pid_t pid = ::fork();
-    if (pid < 0) {
-      ::close(fds[0]);
-      ::close(fds[1]);
-      return Error{argv[0], std::string("fork: ") + std::strerror(errno)};
-    }
-    if (pid == 0) {
-      for (int s : {SIGINT, SIGTERM, SIGHUP}) ::signal(s, SIG_DFL);
-      pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-      ::execvpe(args[0], args.data(), envp.data());
-      int e = errno;
-      [[maybe_unused]] auto n = ::write(fds[1], &e, sizeof e);
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    int e = 0;
-    ssize_t n;
-    do {
-      n = ::read(fds[0], &e, sizeof e);
-    } while (n < 0 && errno == EINTR);
-    ::close(fds[0]);
-    if (n == sizeof e) {
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      return Error{argv[0], std::string("cannot run: ") + std::strerror(e)};
-    }
-    pid_ = pid;
-    return pid;
-  }
-
-  Result<Event> next_event() override {
-    for (;;) {
-      int status = 0;
-      pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) return Event{Event::Kind::kExited, status};
-      if (r < 0 && errno != EINTR) return Error{"wait", std::strerror(errno)};
-      siginfo_t info{};
-      int s = ::sigwaitinfo(&set_, &info);
-      if (s < 0) {
-        if (errno == EINTR) continue;
-        return Error{"wait", std::strerror(errno)};
-      }
-      if (s != SIGCHLD) return Event{Event::Kind::kSignal, s, info.si_code == SI_KERNEL};
-    }
-  }
-
-  void forward(int signal) override {
-    if (pid_ > 0) ::kill(pid_, signal);
+    ::execvpe(args[0], args.data(), envp.data());
+    return Error{argv[0], std::string("cannot run: ") + std::strerror(errno)};
   }
 
  private:
   std::vector<std::string> extra_env_;
-  sigset_t set_{};
-  sigset_t old_{};
-  pid_t pid_ = -1;
 };
 
 }  // namespace
@@ -162,18 +93,22 @@ int run_with_lease(Daemon& daemon, ProcessRunner& runner, RunOptions o, std::ost
     err << "gmsa run: " << check.error().what() << "\n";
     return 2;
   }
+  auto self = runner.self();
+  if (!self) {
+    err << "gmsa run: " << self.error().what() << "\n";
+    return 1;
+  }
+  // Bound to this process, which becomes podman: if anything below (or
+  // podman, later) dies, gmsa-brokerd deletes the lease.
+  o.lease.process = *self;
   auto lease = daemon.add_lease(o.lease);
   if (!lease) {
     err << "gmsa run: no lease: " << lease.error().what() << "\n";
     return 1;
   }
   auto release = [&] {
-    auto d = daemon.delete_lease(lease->id);
-    if (!d) {
+    if (auto d = daemon.delete_lease(lease->id); !d)
       err << "gmsa run: lease " << lease->id << " NOT deleted: " << d.error().what() << "\n";
-      return false;
-    }
-    return true;
   };
   if (lease->accounts.size() != 1) {
     err << "gmsa run: lease " << lease->id << " has " << lease->accounts.size()
@@ -189,32 +124,12 @@ int run_with_lease(Daemon& daemon, ProcessRunner& runner, RunOptions o, std::ost
     return 1;
   }
   err << "gmsa run: lease " << lease->id << " (" << account.account << ") mounted at "
-      << kContainerKrbDir << "\n";
-  auto pid = runner.spawn(*argv);
-  if (!pid) {
-    err << "gmsa run: " << pid.error().what() << "\n";
-    release();
-    return 1;
-  }
-  int code = 1;
-  for (;;) {
-    auto ev = runner.next_event();
-    if (!ev) {
-      // Cannot wait any more: stop the child rather than leave it holding the lease.
-      err << "gmsa run: " << ev.error().what() << "\n";
-      runner.forward(SIGKILL);
-      break;
-    }
-    if (ev->kind == ProcessRunner::Event::Kind::kSignal) {
-      if (!ev->to_group) runner.forward(ev->value);
-      continue;
-    }
-    code = exit_code_of(ev->value);
-    break;
-  }
-  if (!release()) return code == 0 ? 1 : code;
-  err << "gmsa run: lease " << lease->id << " deleted\n";
-  return code;
+      << kContainerKrbDir << ", bound to pid " << self->pid << "\n";
+  err.flush();
+  Error e = runner.exec(*argv);
+  err << "gmsa run: " << e.what() << "\n";
+  release();
+  return 1;
 }
 
 }  // namespace gmsa::client

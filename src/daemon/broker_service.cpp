@@ -39,6 +39,10 @@ void fill_lease(const LeaseView& v, pb::Lease* out) {
     pa->set_state(to_string(a.identity.state));
     pa->set_last_error(a.identity.last_error);
   }
+  if (v.record.process) {
+    out->mutable_bound_process()->set_pid(static_cast<std::uint32_t>(v.record.process->pid));
+    out->mutable_bound_process()->set_start_time(v.record.process->start_time);
+  }
 }
 
 class BrokerService final : public pb::Broker::Service {
@@ -100,6 +104,13 @@ class BrokerService final : public pb::Broker::Service {
         lr.owner.mode = static_cast<mode_t>(req.owner().mode());
       }
     }
+    if (req.has_bound_process()) {
+      const auto& p = req.bound_process();
+      if (p.pid() == 0 || p.pid() > INT32_MAX) {
+        return invalid(make_error("bound_process.pid", "must be a positive process id"));
+      }
+      lr.process = BoundProcess{static_cast<std::int32_t>(p.pid()), p.start_time()};
+    }
     bool domainless = !req.username().empty() || !req.password().empty() || !req.domain().empty();
     if (domainless) {
       if (keytab) {
@@ -113,6 +124,8 @@ class BrokerService final : public pb::Broker::Service {
       lr.kind = keytab ? LeaseKind::kKeytab : LeaseKind::kDomainJoined;
     }
     auto lease = d_.leases.create(lr);
+    // The bound process is checked first: its errors are the caller's.
+    if (!lease && lease.error().field.rfind("bound_process", 0) == 0) return invalid(lease.error());
     if (!lease) return unavailable(lease.error());
     fill_lease(*lease, resp);
     return grpc::Status::OK;

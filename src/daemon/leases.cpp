@@ -7,6 +7,7 @@
 #include <cctype>
 #include <future>
 #include <set>
+#include <utility>
 
 #include "gmsa/daemon/fs.hpp"
 #include "gmsa/daemon/lease_layout.hpp"
@@ -48,17 +49,32 @@ Result<const krb::Context*> thread_context(const std::string& krb5_conf) {
   return &it->second;
 }
 
-Result<std::unique_ptr<LeaseManager>> LeaseManager::open(const std::string& state_dir,
-                                                         IdentityManager& identities,
-                                                         Random& random,
-                                                         const std::string& krb5_conf,
-                                                         bool sync_store) {
+Result<std::unique_ptr<LeaseManager>> LeaseManager::open(
+    const std::string& state_dir, IdentityManager& identities, Random& random,
+    const std::string& krb5_conf, bool sync_store, std::unique_ptr<ProcessEvents> events) {
   if (auto st = fs::ensure_dir(state_dir, 0755); !st) return st.error();
   if (auto st = fs::ensure_dir(state_dir + "/krbdir", 0755); !st) return st.error();
   auto store = LeaseStore::open(state_dir + "/leases", sync_store);
   if (!store) return store.error();
-  return std::unique_ptr<LeaseManager>(
+  std::unique_ptr<LeaseManager> lm(
       new LeaseManager(state_dir, std::move(store).value(), identities, random, krb5_conf));
+  LeaseManager* self = lm.get();
+  lm->watcher_ = std::make_unique<ProcessWatcher>(
+      events ? std::move(events) : make_pidfd_events(),
+      [self](const std::string& id, const BoundProcess& p) { self->process_exited(id, p); });
+  lm->watcher_->start();
+  return lm;
+}
+
+LeaseManager::~LeaseManager() {
+  if (watcher_) watcher_->stop();
+}
+
+void LeaseManager::process_exited(const std::string& id, const BoundProcess& p) {
+  log::info("lease_process_exited", {{"lease_id", id}, {"pid", std::to_string(p.pid)}});
+  if (auto r = remove(id); !r) {
+    log::warn("lease_delete_failed", {{"lease_id", id}, {"error", r.error().what()}});
+  }
 }
 
 std::string LeaseManager::account_dir(const std::string& id, const GmsaRef& ref) const {
@@ -98,8 +114,22 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
       return make_error(field, "gMSA '" + req.accounts[i].account + "' appears twice in the lease");
     }
   }
+  // Pinned before anything is fetched; dropped unless the lease is made.
+  struct Pin {
+    ProcessWatcher& watcher;
+    std::optional<std::uint64_t> handle;
+    ~Pin() {
+      if (handle) watcher.drop(*handle);
+    }
+  } pin{*watcher_, std::nullopt};
+  if (req.process) {
+    auto h = watcher_->pin(*req.process);
+    if (!h) return h.error();
+    pin.handle = *h;
+  }
   LeaseRecord rec;
   rec.kind = req.kind;
+  rec.process = req.process;
   rec.owner = req.owner;
   rec.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
@@ -170,6 +200,7 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = leases_.emplace(rec.id, std::move(lease)).first;
     v = view(it->second);
+    if (pin.handle) watcher_->bind(*std::exchange(pin.handle, std::nullopt), rec.id, *rec.process);
   }
   std::string accounts;
   for (const auto& a : rec.accounts) accounts += (accounts.empty() ? "" : ",") + a.account;
@@ -188,6 +219,7 @@ Result<std::vector<std::string>> LeaseManager::remove(const std::string& id) {
     lease = std::move(it->second);
     leases_.erase(it);
     for (const auto& k : lease.keys) identities_.release(k);
+    watcher_->unbind(id);
   }
   std::vector<std::string> paths;
   for (const auto& a : lease.record.accounts)
@@ -287,6 +319,22 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
   auto loaded = store_.load_all();
   std::vector<Error> problems = loaded.errors;
   for (auto& rec : loaded.leases) {
+    std::optional<std::uint64_t> pin;
+    if (rec.process) {
+      auto h = watcher_->pin(*rec.process);
+      if (!h) {
+        // Its process ended while the daemon was down: the lease ends too.
+        log::info("lease_process_gone", {{"lease_id", rec.id},
+                                         {"pid", std::to_string(rec.process->pid)},
+                                         {"reason", h.error().what()}});
+        auto st = store_.remove(rec.id);
+        auto removed = fs::remove_tree(state_ + "/krbdir/" + rec.id);
+        if (!st) problems.push_back(st.error());
+        if (!removed) problems.push_back(removed.error());
+        continue;
+      }
+      pin = *h;
+    }
     Authority who;
     bool can_fetch = true;
     if (rec.kind == LeaseKind::kDomainless) {
@@ -324,6 +372,7 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
     log::info("lease_restored", {{"lease_id", rec.id}, {"kind", to_string(rec.kind)}});
     std::lock_guard<std::mutex> lock(mu_);
     leases_.emplace(rec.id, std::move(lease));
+    if (pin) watcher_->bind(*pin, rec.id, *rec.process);
   }
   return problems;
 }

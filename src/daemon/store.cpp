@@ -44,6 +44,7 @@ std::string encode_lease(const LeaseRecord& r) {
   json j = {{"version", kLeaseStoreVersion}, {"id", r.id},     {"kind", to_string(r.kind)},
             {"created", r.created_unix},     {"owner", owner}, {"accounts", accounts}};
   if (!r.user.empty()) j["user"] = {{"name", r.user}, {"domain", r.user_domain}};
+  if (r.process) j["process"] = {{"pid", r.process->pid}, {"start_time", r.process->start_time}};
   return j.dump(2) + "\n";
 }
 
@@ -67,7 +68,7 @@ Result<LeaseRecord> decode_lease(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) return make_error("", "not a JSON object");
   auto version = get<int>(j, "version", "");
   if (!version) return version.error();
-  if (*version != kLeaseStoreVersion) {
+  if (*version != 1 && *version != kLeaseStoreVersion) {
     return make_error("version", "unsupported version " + std::to_string(*version));
   }
   LeaseRecord r;
@@ -120,6 +121,17 @@ Result<LeaseRecord> decode_lease(std::string_view text) {
     if (name->empty()) return make_error("user.name", "must not be empty");
     r.user = *name;
     r.user_domain = *dom;
+  }
+  if (j.contains("process")) {
+    if (*version < 2) return make_error("process", "not allowed in version 1");
+    if (!j["process"].is_object()) return make_error("process", "not an object");
+    auto pid = get<std::int64_t>(j["process"], "pid", "process.");
+    if (!pid) return pid.error();
+    if (*pid <= 0 || *pid > INT32_MAX)
+      return make_error("process.pid", "must be a positive process id");
+    auto start = get<std::uint64_t>(j["process"], "start_time", "process.");
+    if (!start) return start.error();
+    r.process = BoundProcess{static_cast<std::int32_t>(*pid), *start};
   }
   return r;
 }

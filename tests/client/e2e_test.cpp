@@ -116,6 +116,62 @@ std::size_t lease_count() {
   return l ? l->size() : 999;
 }
 
+// The daemon deletes a bound lease when its process exits, on its own
+// thread: poll its list for up to 5 s, then give the count and check the
+// lease's files are gone too.
+std::size_t leases_after_exit(const std::string& id = "") {
+  std::size_t n = lease_count();
+  for (int i = 0; i < 100 && n != 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+    n = lease_count();
+  }
+  if (!id.empty()) {
+    EXPECT_FALSE(std::filesystem::exists(world().dir + "/broker/krbdir/" + id));
+  }
+  return n;
+}
+
+// gmsa run in the background with a container that prints "ready" and waits.
+struct Running {
+  pid_t pid = -1;
+  std::string out;
+  std::string id;
+};
+Running start_waiting_container(const Strings& run_options) {
+  Running r;
+  static int n = 0;
+  r.out = world().dir + "/waiting-" + std::to_string(++n) + ".txt";
+  Strings cmd = {"podman", "run", "--rm"};
+  cmd.insert(cmd.end(), run_options.begin(), run_options.end());
+  Strings rest = {kImage, "sh", "-c", "trap 'exit 143' TERM; echo ready; sleep 120 & wait"};
+  cmd.insert(cmd.end(), rest.begin(), rest.end());
+  lab::SpawnOptions o;
+  o.argv = gmsa_run({}, cmd);
+  o.env = env();
+  o.log_file = r.out;
+  auto pid = lab::spawn(o);
+  EXPECT_TRUE(pid.ok()) << pid.error().what();
+  if (!pid.ok()) return r;
+  r.pid = *pid;
+  for (int i = 0; i < 300 && slurp(r.out).find("ready") == std::string::npos; ++i)
+    std::this_thread::sleep_for(100ms);
+  EXPECT_NE(slurp(r.out).find("ready"), std::string::npos) << slurp(r.out);
+  r.id = lease_id_in(slurp(r.out));
+  return r;
+}
+
+// The lease of a running `gmsa run` is bound to that very pid (now podman's).
+void expect_bound_to(const Running& r) {
+  auto show = run({kGmsa, "lease", "show", r.id, "--socket", world().socket});
+  EXPECT_EQ(show.status, 0) << show.output;
+  EXPECT_NE(show.output.find("\nbound to: pid " + std::to_string(r.pid) + " (start time "),
+            std::string::npos)
+      << show.output;
+  EXPECT_NE(
+      slurp("/proc/" + std::to_string(r.pid) + "/cmdline").find(std::string("podman\0run", 10)),
+      std::string::npos);
+}
+
 class E2eEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
@@ -220,8 +276,7 @@ TEST(E2e, ContainerLogsInAsTheGmsaAndTheLeaseIsGoneAfterwards) {
   EXPECT_NE(r.output.find("\nwebapp WEBAPP01$@CONTOSO.TEST\n"), std::string::npos) << r.output;
   const std::string id = lease_id_in(r.output);
   ASSERT_EQ(id.size(), 20u) << r.output;
-  EXPECT_FALSE(std::filesystem::exists(world().dir + "/broker/krbdir/" + id));
-  EXPECT_EQ(lease_count(), 0u);
+  EXPECT_EQ(leases_after_exit(id), 0u);
 }
 
 TEST(E2e, TheSameContainerWithoutALeaseIsRefused) {
@@ -245,7 +300,7 @@ TEST(E2e, NonRootContainerReadsItsTicket) {
   auto other = run(gmsa_run({"--uid", "1000"}, {"podman", "run", "--rm", "--user", "1001", kImage,
                                                 "cat", "/var/credentials-fetcher/krbdir/krb5cc"}));
   EXPECT_NE(other.status, 0) << other.output;
-  EXPECT_EQ(lease_count(), 0u);
+  EXPECT_EQ(leases_after_exit(), 0u);
 }
 
 TEST(E2e, DomainlessRun) {
@@ -254,48 +309,68 @@ TEST(E2e, DomainlessRun) {
       gmsa_run({"--domainless-secret", world().lab["domainlessUser"]["file"]}, psql_container()));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("\nwebapp WEBAPP01$@CONTOSO.TEST\n"), std::string::npos) << r.output;
-  EXPECT_EQ(lease_count(), 0u);
+  EXPECT_EQ(leases_after_exit(lease_id_in(r.output)), 0u);
 }
 
 TEST(E2e, ExitStatusIsTheContainers) {
   auto r = run(gmsa_run({}, {"podman", "run", "--rm", kImage, "sh", "-c", "exit 7"}));
   EXPECT_EQ(r.status, 7) << r.output;
-  EXPECT_EQ(lease_count(), 0u);
+  EXPECT_EQ(leases_after_exit(lease_id_in(r.output)), 0u);
 }
 
 TEST(E2e, SigtermStopsTheContainerAndDeletesTheLease) {
   ASSERT_FALSE(world().spec.empty());
-  const std::string out = world().dir + "/sigterm.txt";
-  lab::SpawnOptions o;
-  o.argv = gmsa_run({}, {"podman", "run", "--rm", kImage, "sh", "-c",
-                         "trap 'exit 143' TERM; echo ready; sleep 120 & wait"});
-  o.env = env();
-  o.log_file = out;
-  auto pid = lab::spawn(o);
-  ASSERT_TRUE(pid.ok()) << pid.error().what();
-  for (int i = 0; i < 300 && slurp(out).find("ready") == std::string::npos; ++i)
-    std::this_thread::sleep_for(100ms);
-  ASSERT_NE(slurp(out).find("ready"), std::string::npos) << slurp(out);
-  const std::string id = lease_id_in(slurp(out));
+  auto r = start_waiting_container({});
+  ASSERT_EQ(r.id.size(), 20u) << slurp(r.out);
   ASSERT_EQ(lease_count(), 1u);
+  expect_bound_to(r);
   // While it runs, gmsa status and lease show describe its lease.
   auto status = run({kGmsa, "status", "--socket", world().socket});
   EXPECT_EQ(status.status, 0) << status.output;
-  EXPECT_NE(status.output.find(id + "  WEBAPP01@contoso.test  "), std::string::npos)
+  EXPECT_NE(status.output.find(r.id + "  WEBAPP01@contoso.test  "), std::string::npos)
       << status.output;
   EXPECT_NE(status.output.find("  ok\n"), std::string::npos) << status.output;
-  auto show = run({kGmsa, "lease", "show", id, "--socket", world().socket});
-  EXPECT_EQ(show.status, 0) << show.output;
-  EXPECT_EQ(show.output.rfind("lease " + id + "\nkind: domain-joined\n", 0), 0u) << show.output;
+  auto show = run({kGmsa, "lease", "show", r.id, "--socket", world().socket});
+  EXPECT_EQ(show.output.rfind("lease " + r.id + "\nkind: domain-joined\n", 0), 0u) << show.output;
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(::kill(*pid, SIGTERM), 0);
-  auto st = lab::wait_child(*pid, "gmsa run", 30s);
-  ASSERT_TRUE(st.ok()) << st.error().what() << slurp(out);
-  EXPECT_EQ(*st, 143) << slurp(out);
+  ASSERT_EQ(::kill(r.pid, SIGTERM), 0);  // podman itself: it proxies it to the container
+  auto st = lab::wait_child(r.pid, "gmsa run", 30s);
+  ASSERT_TRUE(st.ok()) << st.error().what() << slurp(r.out);
+  EXPECT_EQ(*st, 143) << slurp(r.out);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s);
-  EXPECT_EQ(lease_count(), 0u);
-  EXPECT_FALSE(std::filesystem::exists(world().dir + "/broker/krbdir/" + id));
-  EXPECT_NE(slurp(out).find("gmsa run: lease " + id + " deleted"), std::string::npos) << slurp(out);
+  EXPECT_EQ(leases_after_exit(r.id), 0u);
+}
+
+TEST(E2e, SigkillOfTheRuntimeProcessDeletesTheLease) {
+  ASSERT_FALSE(world().spec.empty());
+  const std::string name = "gmsa-e2e-sigkill";
+  (void)run({"/usr/bin/podman", "rm", "-f", name});
+  auto r = start_waiting_container({"--name", name});
+  ASSERT_EQ(r.id.size(), 20u) << slurp(r.out);
+  expect_bound_to(r);
+  ASSERT_EQ(::kill(r.pid, SIGKILL), 0);
+  auto st = lab::wait_child(r.pid, "gmsa run", 30s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().what(), "gmsa run: killed by signal 9");
+  EXPECT_EQ(leases_after_exit(r.id), 0u);
+  // The container outlives a SIGKILLed podman (conmon keeps it), without its lease.
+  auto rm = run({"/usr/bin/podman", "rm", "-f", "-t", "0", name});
+  EXPECT_EQ(rm.status, 0) << rm.output;
+}
+
+TEST(E2e, PodmanKillDeletesTheLease) {
+  ASSERT_FALSE(world().spec.empty());
+  const std::string name = "gmsa-e2e-kill";
+  (void)run({"/usr/bin/podman", "rm", "-f", name});
+  auto r = start_waiting_container({"--name", name});
+  ASSERT_EQ(r.id.size(), 20u) << slurp(r.out);
+  expect_bound_to(r);
+  auto kill = run({"/usr/bin/podman", "kill", name});
+  EXPECT_EQ(kill.status, 0) << kill.output;
+  auto st = lab::wait_child(r.pid, "gmsa run", 30s);
+  ASSERT_TRUE(st.ok()) << st.error().what();
+  EXPECT_EQ(*st, 128 + SIGKILL) << slurp(r.out);
+  EXPECT_EQ(leases_after_exit(r.id), 0u);
 }
 
 }  // namespace

@@ -61,6 +61,13 @@ TEST(Format, LeaseListAndDetails) {
   EXPECT_EQ(
       lease_details(a, 1000),
       "lease 0123456789abcdef0123\nkind: domainless\nowner: uid 1000, gid default, mode 0600\n"
+      "bound to: no process: deleted on request only\n"
+      "account WEBAPP01@contoso.test: ok, expires in 1h00m\n  ccache /p/krb5cc\n");
+  a.process = BoundProcess{4242, 987654};
+  EXPECT_EQ(
+      lease_details(a, 1000),
+      "lease 0123456789abcdef0123\nkind: domainless\nowner: uid 1000, gid default, mode 0600\n"
+      "bound to: pid 4242 (start time 987654): deleted when it exits\n"
       "account WEBAPP01@contoso.test: ok, expires in 1h00m\n  ccache /p/krb5cc\n");
 }
 

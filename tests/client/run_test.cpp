@@ -1,12 +1,13 @@
 // gmsa run's decisions without podman or a daemon: the argument-vector
-// rewrite, and the supervision loop over a scripted ProcessRunner.
+// rewrite, and lease-then-exec over a fake ProcessRunner.
 #include "gmsa/client/run.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-#include <deque>
+#include <fstream>
 #include <sstream>
 
 namespace gmsa::client {
@@ -63,18 +64,12 @@ TEST(InsertIdentity, RefusesOtherCommands) {
   }
 }
 
-TEST(ExitCode, LikeAShell) {
-  EXPECT_EQ(exit_code_of(0), 0);
-  EXPECT_EQ(exit_code_of(3 << 8), 3);
-  EXPECT_EQ(exit_code_of(SIGTERM), 128 + SIGTERM);
-  EXPECT_EQ(exit_code_of(SIGKILL), 137);
-}
-
 class FakeDaemon : public Daemon {
  public:
   Result<Lease> add_lease(const LeaseRequest& r) override {
     requests.push_back(r.credspecs);
     owner = r.owner;
+    process = r.process;
     if (!add_error.empty()) return Error{"gmsa-brokerd", add_error};
     Lease l;
     l.id = "0123456789abcdef0123";
@@ -94,31 +89,28 @@ class FakeDaemon : public Daemon {
   std::string add_error;
   std::vector<std::vector<std::string>> requests;
   std::optional<FileOwner> owner;
+  std::optional<BoundProcess> process;
   std::vector<std::string> deleted;
+};
+
+// exec() never returns when it works: the fake models that by throwing.
+struct Replaced {
+  Strings argv;
 };
 
 class FakeRunner : public ProcessRunner {
  public:
-  Result<pid_t> spawn(const std::vector<std::string>& argv) override {
-    spawned = argv;
-    if (!spawn_error.empty()) return Error{argv[0], spawn_error};
-    return pid_t{4242};
+  Result<BoundProcess> self() override {
+    if (!self_error.empty()) return Error{"bound_process.pid", self_error};
+    return BoundProcess{4242, 987654};
   }
-  Result<Event> next_event() override {
-    if (events.empty()) return Error{"wait", "no more events"};
-    Event e = events.front();
-    events.pop_front();
-    return e;
+  Error exec(const std::vector<std::string>& argv) override {
+    if (exec_error.empty()) throw Replaced{argv};
+    return Error{argv[0], exec_error};
   }
-  void forward(int s) override { forwarded.push_back(s); }
-
-  std::string spawn_error;
-  std::deque<Event> events;
-  Strings spawned;
-  std::vector<int> forwarded;
+  std::string self_error;
+  std::string exec_error;
 };
-
-using Kind = ProcessRunner::Event::Kind;
 
 RunOptions options() {
   RunOptions o;
@@ -127,61 +119,65 @@ RunOptions options() {
   return o;
 }
 
-TEST(RunWithLease, ReturnsTheContainersStatusAndDeletesTheLease) {
+// Runs it; the argv podman was exec'd with, or nothing when it returned.
+std::optional<Strings> exec_of(FakeDaemon& d, FakeRunner& r, const RunOptions& o, std::ostream& err,
+                               int* code) {
+  try {
+    *code = run_with_lease(d, r, o, err);
+  } catch (const Replaced& x) {
+    return x.argv;
+  }
+  return std::nullopt;
+}
+
+TEST(RunWithLease, BindsTheLeaseToItselfThenBecomesPodman) {
   FakeDaemon d;
   FakeRunner r;
-  r.events = {{Kind::kExited, 7 << 8}};
   std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, options(), err), 7);
-  EXPECT_EQ(r.spawned[2], "-v");
-  EXPECT_EQ(r.spawned[3],
-            "/s/krbdir/0123456789abcdef0123/WEBAPP01:/var/credentials-fetcher/krbdir:ro");
+  int code = -1;
+  auto argv = exec_of(d, r, options(), err, &code);
+  ASSERT_TRUE(argv.has_value()) << err.str();
+  EXPECT_EQ(code, -1);
+  EXPECT_EQ(*argv,
+            (Strings{"podman", "run", "-v",
+                     "/s/krbdir/0123456789abcdef0123/WEBAPP01:/var/credentials-fetcher/krbdir:ro",
+                     "-e", "KRB5CCNAME=FILE:/var/credentials-fetcher/krbdir/krb5cc", "img"}));
+  EXPECT_EQ(d.process, (BoundProcess{4242, 987654}));
+  EXPECT_TRUE(d.deleted.empty());  // the daemon deletes it when podman exits
+  EXPECT_EQ(err.str(),
+            "gmsa run: lease 0123456789abcdef0123 (WEBAPP01) mounted at "
+            "/var/credentials-fetcher/krbdir, bound to pid 4242\n");
+}
+
+TEST(RunWithLease, UidGoesToTheOwnerAndTheContainer) {
+  FakeDaemon d;
+  FakeRunner r;
+  auto o = options();
+  o.uid = 1000;
+  o.lease.owner = FileOwner{1000u, std::nullopt, std::nullopt};
+  std::ostringstream err;
+  int code = -1;
+  auto argv = exec_of(d, r, o, err, &code);
+  ASSERT_TRUE(argv.has_value()) << err.str();
+  EXPECT_EQ((Strings{(*argv)[6], (*argv)[7]}), (Strings{"--user", "1000"}));
+  ASSERT_TRUE(d.owner.has_value());
+  EXPECT_EQ(d.owner->uid, 1000u);
+  EXPECT_EQ(d.process, (BoundProcess{4242, 987654}));
+}
+
+TEST(RunWithLease, ExecFailureDeletesTheLease) {
+  FakeDaemon d;
+  FakeRunner r;
+  r.exec_error = "cannot run: No such file or directory";
+  std::ostringstream err;
+  int code = -1;
+  EXPECT_FALSE(exec_of(d, r, options(), err, &code).has_value());
+  EXPECT_EQ(code, 1);
   EXPECT_EQ(d.deleted, Strings{"0123456789abcdef0123"});
-  EXPECT_EQ(
-      err.str(),
-      "gmsa run: lease 0123456789abcdef0123 (WEBAPP01) mounted at /var/credentials-fetcher/krbdir\n"
-      "gmsa run: lease 0123456789abcdef0123 deleted\n");
-}
-
-TEST(RunWithLease, ForwardsSignalsThenDeletesWhenTheChildEnds) {
-  FakeDaemon d;
-  FakeRunner r;
-  r.events = {{Kind::kSignal, SIGINT}, {Kind::kSignal, SIGTERM}, {Kind::kExited, SIGTERM}};
-  std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, options(), err), 143);
-  EXPECT_EQ(r.forwarded, (std::vector<int>{SIGINT, SIGTERM}));
-  EXPECT_EQ(d.deleted.size(), 1u);
-}
-
-TEST(RunWithLease, TerminalSignalsReachTheChildOnceNotTwice) {
-  FakeDaemon d;
-  FakeRunner r;
-  r.events = {
-      {Kind::kSignal, SIGINT, true}, {Kind::kSignal, SIGTERM, false}, {Kind::kExited, SIGINT}};
-  std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, options(), err), 130);
-  EXPECT_EQ(r.forwarded, std::vector<int>{SIGTERM});
-  EXPECT_EQ(d.deleted.size(), 1u);
-}
-
-TEST(RunWithLease, LostWaitKillsTheChildAndStillDeletes) {
-  FakeDaemon d;
-  FakeRunner r;  // no events: next_event fails
-  std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, options(), err), 1);
-  EXPECT_EQ(r.forwarded, std::vector<int>{SIGKILL});
-  EXPECT_EQ(d.deleted.size(), 1u);
-}
-
-TEST(RunWithLease, SpawnFailureDeletesTheLease) {
-  FakeDaemon d;
-  FakeRunner r;
-  r.spawn_error = "cannot run: No such file or directory";
-  std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, options(), err), 1);
-  EXPECT_EQ(d.deleted.size(), 1u);
-  EXPECT_NE(err.str().find("gmsa run: podman: cannot run: No such file or directory\n"),
-            std::string::npos);
+  EXPECT_EQ(err.str(),
+            "gmsa run: lease 0123456789abcdef0123 (WEBAPP01) mounted at "
+            "/var/credentials-fetcher/krbdir, bound to pid 4242\n"
+            "gmsa run: podman: cannot run: No such file or directory\n");
 }
 
 TEST(RunWithLease, NoLeaseNoContainer) {
@@ -189,12 +185,25 @@ TEST(RunWithLease, NoLeaseNoContainer) {
   d.add_error = "credspec_contents[0]: domain 'x.test' is not served here";
   FakeRunner r;
   std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, options(), err), 1);
-  EXPECT_TRUE(r.spawned.empty());
+  int code = -1;
+  EXPECT_FALSE(exec_of(d, r, options(), err, &code).has_value());
+  EXPECT_EQ(code, 1);
   EXPECT_TRUE(d.deleted.empty());
   EXPECT_EQ(err.str(),
             "gmsa run: no lease: gmsa-brokerd: credspec_contents[0]: domain 'x.test' is not served "
             "here\n");
+}
+
+TEST(RunWithLease, CannotNameItselfAsksForNoLease) {
+  FakeDaemon d;
+  FakeRunner r;
+  r.self_error = "no process 4242";
+  std::ostringstream err;
+  int code = -1;
+  EXPECT_FALSE(exec_of(d, r, options(), err, &code).has_value());
+  EXPECT_EQ(code, 1);
+  EXPECT_TRUE(d.requests.empty());
+  EXPECT_EQ(err.str(), "gmsa run: bound_process.pid: no process 4242\n");
 }
 
 TEST(RunWithLease, BadCommandAsksForNoLease) {
@@ -203,36 +212,43 @@ TEST(RunWithLease, BadCommandAsksForNoLease) {
   auto o = options();
   o.command = {"sh", "-c", "podman run img"};
   std::ostringstream err;
-  EXPECT_EQ(run_with_lease(d, r, o, err), 2);
+  int code = -1;
+  EXPECT_FALSE(exec_of(d, r, o, err, &code).has_value());
+  EXPECT_EQ(code, 2);
   EXPECT_TRUE(d.requests.empty());
   EXPECT_EQ(err.str(), "gmsa run: command: must start with podman (got 'sh')\n");
 }
 
-TEST(RealRunner, ExitStatusAndForwardedSignal) {
-  auto runner = make_process_runner();
-  ASSERT_TRUE(runner->spawn({"/bin/sh", "-c", "exit 5"}).ok());
-  auto e = runner->next_event();
-  ASSERT_TRUE(e.ok());
-  EXPECT_EQ(e->kind, Kind::kExited);
-  EXPECT_EQ(exit_code_of(e->value), 5);
+TEST(RealRunner, SelfIsThisProcessWithItsProcStartTime) {
+  auto self = make_process_runner()->self();
+  ASSERT_TRUE(self.ok()) << self.error().what();
+  EXPECT_EQ(self->pid, static_cast<std::uint32_t>(::getpid()));
+  std::ifstream f("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  for (int n = 3; n <= 22; ++n) fields >> field;
+  EXPECT_EQ(std::to_string(self->start_time), field);
+}
 
-  ASSERT_TRUE(runner->spawn({"sleep", "30"}).ok());  // PATH lookup, no shell
-  ::raise(SIGTERM);                                  // blocked: becomes an event
-  e = runner->next_event();
-  ASSERT_TRUE(e.ok());
-  ASSERT_EQ(e->kind, Kind::kSignal);
-  EXPECT_EQ(e->value, SIGTERM);
-  runner->forward(SIGTERM);
-  e = runner->next_event();
-  ASSERT_TRUE(e.ok());
-  EXPECT_EQ(exit_code_of(e->value), 143);
+TEST(RealRunner, ExecKeepsThePidAndAddsTheEnvironment) {
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto runner = make_process_runner({"GMSA_RUN_TEST=yes"});
+    std::string me = std::to_string(::getpid());
+    runner->exec({"sh", "-c", "[ \"$GMSA_RUN_TEST\" = yes ] && [ $$ = " + me + " ] && exit 5"});
+    ::_exit(99);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
 }
 
 TEST(RealRunner, MissingProgramIsAnError) {
-  auto runner = make_process_runner();
-  auto pid = runner->spawn({"/nonexistent/podman", "run"});
-  ASSERT_FALSE(pid.ok());
-  EXPECT_EQ(pid.error().what(), "/nonexistent/podman: cannot run: No such file or directory");
+  auto e = make_process_runner()->exec({"/nonexistent/podman", "run"});
+  EXPECT_EQ(e.what(), "/nonexistent/podman: cannot run: No such file or directory");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // gRPC round trips over a real Unix socket with the fake CredentialSource.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +13,7 @@
 
 #include "ecs_client.hpp"
 #include "fake_source.hpp"
+#include "gmsa/daemon/process_watch.hpp"
 #include "gmsa/daemon/server.hpp"
 
 namespace gmsa::daemon {
@@ -292,6 +296,54 @@ TEST_F(GrpcTest, RestartRestoresLeases) {
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(lease.accounts_size(), 2);
   EXPECT_TRUE(krb::read_ccache_file(*ctx_, resp.created_kerberos_file_paths(0) + "/krb5cc").ok());
+}
+
+// The real pidfd watcher behind the RPC: a lease bound to a child process
+// ends when the child is killed (it is not even reaped yet).
+TEST_F(GrpcTest, ALeaseBoundToAProcessEndsWithIt) {
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  auto start_time = process_start_time(child);
+  ASSERT_TRUE(start_time.ok()) << start_time.error().what();
+  pb::AddLeaseRequest req;
+  req.add_credspec_contents(web_);
+  req.mutable_bound_process()->set_pid(static_cast<std::uint32_t>(child));
+  req.mutable_bound_process()->set_start_time(*start_time + 1);
+  pb::Lease lease;
+  auto st = broker_->AddLease(testing::agent_context().get(), req, &lease);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "bound_process.start_time: process " + std::to_string(child) +
+                                    " started at " + std::to_string(*start_time) + ", not " +
+                                    std::to_string(*start_time + 1));
+  req.mutable_bound_process()->set_pid(0);
+  st = broker_->AddLease(testing::agent_context().get(), req, &lease);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "bound_process.pid: must be a positive process id");
+  EXPECT_EQ(source_->reads.load(), 0);
+  req.mutable_bound_process()->set_pid(static_cast<std::uint32_t>(child));
+  req.mutable_bound_process()->set_start_time(*start_time);
+  st = broker_->AddLease(testing::agent_context().get(), req, &lease);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(lease.bound_process().pid(), static_cast<std::uint32_t>(child));
+  EXPECT_EQ(lease.bound_process().start_time(), *start_time);
+  pb::ListLeasesResponse list;
+  ASSERT_TRUE(broker_->ListLeases(testing::agent_context().get(), {}, &list).ok());
+  ASSERT_EQ(list.leases_size(), 1);
+  EXPECT_EQ(list.leases(0).bound_process().pid(), static_cast<std::uint32_t>(child));
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  for (int i = 0; i < 500 && list.leases_size() != 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+    list.Clear();
+    ASSERT_TRUE(broker_->ListLeases(testing::agent_context().get(), {}, &list).ok());
+  }
+  EXPECT_EQ(list.leases_size(), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/krbdir/" + lease.lease_id()));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/leases/" + lease.lease_id() + ".json"));
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
 }
 
 }  // namespace

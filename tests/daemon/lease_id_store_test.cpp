@@ -67,12 +67,50 @@ TEST_F(StoreTest, EncodeDecodeRoundTripAndExactFormat) {
             "\"contoso.test\"\n    }\n  ],\n  \"created\": 1900000000,\n  \"id\": "
             "\"00112233445566778899\",\n  \"kind\": \"domainless\",\n  \"owner\": {\n    \"gid\": "
             "1001,\n    \"mode\": 288,\n    \"uid\": 1000\n  },\n  \"user\": {\n    \"domain\": "
-            "\"contoso.test\",\n    \"name\": \"alice\"\n  },\n  \"version\": 1\n}\n");
+            "\"contoso.test\",\n    \"name\": \"alice\"\n  },\n  \"version\": 2\n}\n");
+}
+
+TEST_F(StoreTest, Version2CarriesTheBoundProcessAndVersion1StillReads) {
+  LeaseRecord r = sample();
+  r.process = BoundProcess{4242, 123456789};
+  std::string text = encode_lease(r);
+  EXPECT_NE(
+      text.find("  \"process\": {\n    \"pid\": 4242,\n    \"start_time\": 123456789\n  },\n"),
+      std::string::npos)
+      << text;
+  auto back = decode_lease(text);
+  ASSERT_TRUE(back.ok()) << back.error().what();
+  EXPECT_EQ(*back, r);
+  // A record written by the previous release.
+  const std::string v1 =
+      R"({"version":1,"id":"00112233445566778899","kind":"domain-joined","created":5,)"
+      R"("owner":{"mode":384},"accounts":[{"account":"WebApp01","domain":"contoso.test"}]})";
+  auto old = decode_lease(v1);
+  ASSERT_TRUE(old.ok()) << old.error().what();
+  EXPECT_EQ(old->process, std::nullopt);
+  EXPECT_EQ(old->accounts, (std::vector<LeaseAccountRecord>{{"WebApp01", "contoso.test"}}));
+  std::string v2 = v1;
+  v2.replace(v2.find("\"version\":1"), 11, "\"version\":2");
+  auto bad = [&](const std::string& process) {
+    auto d = decode_lease(v2.substr(0, v2.size() - 1) + R"(,"process":)" + process + "}");
+    return d ? std::string("ok") : d.error().what();
+  };
+  EXPECT_EQ(bad(R"({"pid":7,"start_time":9})"), "ok");
+  EXPECT_EQ(bad(R"({"pid":0,"start_time":9})"), "process.pid: must be a positive process id");
+  EXPECT_EQ(bad(R"({"pid":4294967297,"start_time":9})"),
+            "process.pid: must be a positive process id");
+  EXPECT_EQ(bad(R"({"pid":7})"), "process.start_time: missing");
+  EXPECT_EQ(bad(R"({"pid":"7","start_time":9})"), "process.pid: wrong type");
+  EXPECT_EQ(bad("[]"), "process: not an object");
+  auto v1_with =
+      decode_lease(v1.substr(0, v1.size() - 1) + R"(,"process":{"pid":7,"start_time":9}})");
+  ASSERT_FALSE(v1_with.ok());
+  EXPECT_EQ(v1_with.error().what(), "process: not allowed in version 1");
 }
 
 TEST_F(StoreTest, DecodeErrorsNameTheField) {
   EXPECT_EQ(decode_lease("[]").error().what(), "not a JSON object");
-  EXPECT_EQ(decode_lease(R"({"version":2})").error().what(), "version: unsupported version 2");
+  EXPECT_EQ(decode_lease(R"({"version":3})").error().what(), "version: unsupported version 3");
   EXPECT_EQ(decode_lease(R"({"version":1,"id":"../x"})").error().what(),
             "lease_id: must be 20 lower-case hex characters");
   EXPECT_EQ(decode_lease(R"({"version":1,"id":"00112233445566778899","kind":"x"})").error().what(),

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "as_user.hpp"
+#include "fake_process_events.hpp"
 #include "fake_source.hpp"
 #include "gmsa/daemon/fs.hpp"
 
@@ -13,6 +14,7 @@ namespace gmsa::daemon {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::FakeProcessEvents;
 using testing::FakeSource;
 using testing::FixedRandom;
 
@@ -30,7 +32,8 @@ class LeasesTest : public ::testing::Test {
   void reopen() {
     leases_.reset();
     ids_.emplace(*source_, clock_, random_);
-    auto lm = LeaseManager::open(dir_ + "/state", *ids_, random_, conf_, false);
+    auto lm = LeaseManager::open(dir_ + "/state", *ids_, random_, conf_, false,
+                                 std::make_unique<FakeProcessEvents>(procs_));
     ASSERT_TRUE(lm.ok()) << lm.error().what();
     leases_ = std::move(lm).value();
   }
@@ -50,6 +53,7 @@ class LeasesTest : public ::testing::Test {
   std::optional<krb::Context> ctx_;
   std::optional<FakeSource> source_;
   std::optional<IdentityManager> ids_;
+  std::shared_ptr<FakeProcessEvents::State> procs_ = std::make_shared<FakeProcessEvents::State>();
   std::unique_ptr<LeaseManager> leases_;
   GmsaRef web_{"WebApp01", "contoso.test"};
   GmsaRef batch_{"Batch02", "contoso.test"};
@@ -268,6 +272,95 @@ TEST_F(LeasesTest, RestoreTakesBackDirectoriesOwnedByTheUser) {
   reopen();
   EXPECT_TRUE(leases_->restore(std::nullopt).empty());
   for (const auto& d : dirs) EXPECT_EQ(gmsa::testing::describe_path(d), "dir 0751 0:4322") << d;
+TEST_F(LeasesTest, ABoundLeaseIsDeletedWhenItsProcessExits) {
+  procs_->start(4242, 777);
+  procs_->start(4343, 888);
+  LeaseRequest req;
+  req.accounts = {web_};
+  req.process = BoundProcess{4242, 777};
+  auto a = leases_->create(req);
+  ASSERT_TRUE(a.ok()) << a.error().what();
+  EXPECT_EQ(a->record.process, (BoundProcess{4242, 777}));
+  req.process = BoundProcess{4343, 888};
+  auto b = leases_->create(req);
+  ASSERT_TRUE(b.ok()) << b.error().what();
+  const std::string a_record = dir_ + "/state/leases/" + a->record.id + ".json";
+  auto saved = fs::read_file(a_record);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_NE(saved->find("\"process\": {\n    \"pid\": 4242,\n    \"start_time\": 777\n  }"),
+            std::string::npos)
+      << *saved;
+  procs_->end(4242);
+  procs_->settle();
+  EXPECT_EQ(leases_->size(), 1u);
+  EXPECT_FALSE(leases_->get(a->record.id).ok());
+  EXPECT_NE(::access((dir_ + "/state/krbdir/" + a->record.id).c_str(), F_OK), 0);
+  EXPECT_NE(::access(a_record.c_str(), F_OK), 0);
+  EXPECT_TRUE(leases_->get(b->record.id).ok());
+  // Deleted on request first: its process ending later changes nothing.
+  ASSERT_TRUE(leases_->remove(b->record.id).ok());
+  procs_->end(4343);
+  procs_->settle();
+  EXPECT_EQ(leases_->size(), 0u);
+  std::lock_guard<std::mutex> lock(procs_->mu);
+  EXPECT_TRUE(procs_->open.empty());  // no handle left behind
+}
+
+TEST_F(LeasesTest, BindingToAProcessThatIsNotThereFetchesAndWritesNothing) {
+  procs_->start(4242, 777);
+  LeaseRequest req;
+  req.accounts = {web_};
+  req.process = BoundProcess{4242, 776};
+  EXPECT_EQ(leases_->create(req).error().what(),
+            "bound_process.start_time: process 4242 started at 777, not 776");
+  req.process = BoundProcess{99, 1};
+  EXPECT_EQ(leases_->create(req).error().what(), "bound_process.pid: no process 99");
+  EXPECT_EQ(source_->reads.load(), 0);
+  EXPECT_TRUE(fs::remove_tree(dir_ + "/state/krbdir")->empty());
+  EXPECT_TRUE(fs::remove_tree(dir_ + "/state/leases")->empty());
+  // A failed fetch lets go of the process it had pinned.
+  req.accounts = {{"Missing", "contoso.test"}};
+  req.process = BoundProcess{4242, 777};
+  ASSERT_FALSE(leases_->create(req).ok());
+  std::lock_guard<std::mutex> lock(procs_->mu);
+  EXPECT_TRUE(procs_->open.empty());
+}
+
+TEST_F(LeasesTest, RestartDeletesLeasesWhoseProcessEndedOrWasReplaced) {
+  procs_->start(100, 1);
+  procs_->start(200, 2);
+  procs_->start(300, 3);
+  LeaseRequest req;
+  req.accounts = {web_};
+  std::vector<std::string> ids;
+  for (auto p : {std::optional<BoundProcess>{{100, 1}}, std::optional<BoundProcess>{{200, 2}},
+                 std::optional<BoundProcess>{{300, 3}}, std::optional<BoundProcess>{}}) {
+    req.process = p;
+    auto l = leases_->create(req);
+    ASSERT_TRUE(l.ok()) << l.error().what();
+    ids.push_back(l->record.id);
+  }
+  leases_.reset();   // the daemon stops;
+  procs_->end(100);  // meanwhile one process ends
+  procs_->end(200);  // and another pid is reused
+  procs_->start(200, 9);
+  reopen();
+  EXPECT_TRUE(leases_->restore(std::nullopt).empty());
+  std::vector<std::string> left;
+  for (const auto& v : leases_->list()) left.push_back(v.record.id);
+  std::sort(left.begin(), left.end());
+  std::vector<std::string> expected = {ids[2], ids[3]};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(left, expected);
+  for (int i : {0, 1}) {
+    EXPECT_NE(::access((dir_ + "/state/krbdir/" + ids[i]).c_str(), F_OK), 0);
+    EXPECT_NE(::access((dir_ + "/state/leases/" + ids[i] + ".json").c_str(), F_OK), 0);
+  }
+  // The restored one is watched again.
+  procs_->end(300);
+  procs_->settle();
+  ASSERT_EQ(leases_->size(), 1u);
+  EXPECT_EQ(leases_->list()[0].record.id, ids[3]);
 }
 
 }  // namespace

@@ -36,10 +36,21 @@ struct DomainlessUser {
 // The password never leaves SecretBytes; errors name the file, never its contents.
 Result<DomainlessUser> read_domainless_secret(const std::string& path);
 
+// A process a lease is bound to: gmsa-brokerd deletes the lease when it exits.
+struct BoundProcess {
+  std::uint32_t pid = 0;
+  std::uint64_t start_time = 0;  // field 22 of /proc/<pid>/stat
+  bool operator==(const BoundProcess&) const = default;
+};
+
+// The calling process, as a lease binds it.
+Result<BoundProcess> this_process();
+
 struct LeaseRequest {
   std::vector<std::string> credspecs;  // file contents
   std::optional<FileOwner> owner;
   std::optional<DomainlessUser> user;
+  std::optional<BoundProcess> process;
 };
 
 struct LeaseAccount {
@@ -58,6 +69,7 @@ struct Lease {
   std::int64_t created_unix = 0;
   FileOwner owner;
   std::vector<LeaseAccount> accounts;
+  std::optional<BoundProcess> process;  // Broker API answers only
 };
 
 struct DaemonStatus {
@@ -73,7 +85,8 @@ class Daemon {
  public:
   virtual ~Daemon() = default;
   // Domain-joined: ECS AddKerberosLease; domainless without owner: ECS
-  // AddNonDomainJoinedKerberosLease; with an owner: Broker.AddLease.
+  // AddNonDomainJoinedKerberosLease; with an owner or a bound process:
+  // Broker.AddLease.
   virtual Result<Lease> add_lease(const LeaseRequest& request) = 0;
   // Returns the deleted paths.
   virtual Result<std::vector<std::string>> delete_lease(const std::string& lease_id) = 0;

@@ -1,7 +1,7 @@
 // `gmsa run`: a container command run with a lease (docs/run.md). The pieces
 // with decisions in them are pure or behind interfaces: the argument-vector
-// rewrite, and the supervision loop over a ProcessRunner (fork/exec, signal
-// forwarding and exit status in the real one; scripted in unit tests).
+// rewrite, and the lease-then-exec sequence over a ProcessRunner (the real
+// one execs; the unit tests' fake records).
 #pragma once
 
 #include <sys/types.h>
@@ -30,32 +30,19 @@ Result<std::vector<std::string>> insert_identity(const std::vector<std::string>&
                                                  const std::string& lease_dir,
                                                  std::optional<std::uint32_t> uid);
 
-// Maps a wait status to the exit code a shell would give: the code, or
-// 128 + signal number.
-int exit_code_of(int wait_status);
-
-// Starts one child and reports what happens while it runs.
+// What `gmsa run` does to its own process: names it (the lease is bound to
+// it) and replaces it with podman, which keeps the pid and start time.
 class ProcessRunner {
  public:
-  struct Event {
-    enum class Kind { kSignal, kExited };
-    Kind kind;
-    int value;  // kSignal: signal number received by us; kExited: wait status
-    // kSignal from the terminal (Ctrl-C): the kernel sent it to our whole
-    // process group, which the child shares, so it is not forwarded again.
-    bool to_group = false;
-  };
   virtual ~ProcessRunner() = default;
-  virtual Result<pid_t> spawn(const std::vector<std::string>& argv) = 0;
-  // Blocks until SIGINT/SIGTERM/SIGHUP arrives or the child ends.
-  virtual Result<Event> next_event() = 0;
-  virtual void forward(int signal) = 0;
+  virtual Result<BoundProcess> self() = 0;
+  // execvp with the argument vector (PATH lookup, no shell). Returns only
+  // when the program cannot be run: "argv[0]: cannot run: <reason>".
+  virtual Error exec(const std::vector<std::string>& argv) = 0;
 };
 
-// The real runner: blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in this process
-// from construction (so none is lost before or during spawn), fork/execvp with
-// the argument vector (no shell), the child's mask and dispositions restored.
-// `extra_env` ("NAME=value") is added to the child's inherited environment.
+// The real one. `extra_env` ("NAME=value") is added to the inherited
+// environment of the program exec'd.
 std::unique_ptr<ProcessRunner> make_process_runner(std::vector<std::string> extra_env = {});
 
 struct RunOptions {
@@ -64,9 +51,11 @@ struct RunOptions {
   std::optional<std::uint32_t> uid;
 };
 
-// Obtains the lease, runs the rewritten command, forwards signals, deletes the
-// lease when the child ends (whatever the reason) and returns the child's exit
-// code (1 when nothing could be started). Progress/errors go to `err`.
+// Obtains the lease bound to this process, then execs the rewritten command
+// in place: podman gets the signals, the shell gets podman's status, and
+// gmsa-brokerd deletes the lease when podman exits, however it exits.
+// Returns only when that cannot happen: 2 for a bad command (no lease asked),
+// 1 otherwise (a lease obtained is deleted first). Progress/errors go to `err`.
 int run_with_lease(Daemon& daemon, ProcessRunner& runner, RunOptions options, std::ostream& err);
 
 }  // namespace gmsa::client

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gmsa/daemon/identity.hpp"
+#include "gmsa/daemon/process_watch.hpp"
 #include "gmsa/daemon/store.hpp"
 
 namespace gmsa::daemon {
@@ -18,6 +19,9 @@ struct LeaseRequest {
   std::vector<GmsaRef> accounts;
   FileOwner owner;
   Authority who;  // host, or the domainless user
+  // The lease is deleted when this process exits (checked before anything is
+  // fetched: errors name bound_process.pid / bound_process.start_time).
+  std::optional<BoundProcess> process;
 };
 
 struct LeaseAccountView {
@@ -35,11 +39,13 @@ struct LeaseView {
 
 class LeaseManager {
  public:
-  // state_dir must exist; krbdir/ and leases/ are created inside it.
-  static Result<std::unique_ptr<LeaseManager>> open(const std::string& state_dir,
-                                                    IdentityManager& identities, Random& random,
-                                                    const std::string& krb5_conf,
-                                                    bool sync_store = true);
+  // state_dir must exist; krbdir/ and leases/ are created inside it. Bound
+  // processes are watched on a thread through `events` (default: pidfds).
+  static Result<std::unique_ptr<LeaseManager>> open(
+      const std::string& state_dir, IdentityManager& identities, Random& random,
+      const std::string& krb5_conf, bool sync_store = true,
+      std::unique_ptr<ProcessEvents> events = nullptr);
+  ~LeaseManager();
 
   // Obtains every account's TGT, writes the files, persists the record.
   // On any failure nothing is left on disk and the error names the account.
@@ -58,6 +64,8 @@ class LeaseManager {
 
   // Start-up: loads records, re-creates missing directories and re-obtains
   // tickets (domainless leases wait for a renewal or the configured secret).
+  // A lease whose bound process is gone (or whose pid now names another
+  // process) is deleted instead.
   // Returns problems found (a lease that cannot be refreshed stays listed).
   std::vector<Error> restore(const std::optional<Authority>& domainless_secret);
 
@@ -81,6 +89,7 @@ class LeaseManager {
   Status write_account_files(const LeaseRecord& r, const GmsaRef& ref, const std::string& key,
                              const krb::Credentials& tgt);
   LeaseView view(const Lease& l) const;
+  void process_exited(const std::string& id, const BoundProcess& p);
 
   std::string state_;
   LeaseStore store_;
@@ -92,6 +101,8 @@ class LeaseManager {
   // Serialises rewrites of existing leases' files with their removal, so a
   // refresh never re-creates a directory that a delete is removing.
   std::mutex files_mu_;
+  // Lock order: mu_, then the watcher's own lock.
+  std::unique_ptr<ProcessWatcher> watcher_;
 };
 
 // A krb::Context for krb5_conf owned by the calling thread (contexts are not

@@ -30,6 +30,13 @@ struct LeaseAccountRecord {
   bool operator==(const LeaseAccountRecord&) const = default;
 };
 
+// The process a lease lives as long as (docs/daemon.md, bound leases).
+struct BoundProcess {
+  std::int32_t pid = 0;
+  std::uint64_t start_time = 0;  // field 22 of /proc/<pid>/stat: clock ticks after boot
+  bool operator==(const BoundProcess&) const = default;
+};
+
 struct LeaseRecord {
   std::string id;
   LeaseKind kind = LeaseKind::kDomainJoined;
@@ -39,10 +46,12 @@ struct LeaseRecord {
   // Domainless: the standard user who reads the passwords ("alice", domain).
   std::string user;
   std::string user_domain;
+  std::optional<BoundProcess> process;  // deleted when it exits (version 2)
   bool operator==(const LeaseRecord&) const = default;
 };
 
-constexpr int kLeaseStoreVersion = 1;
+// Written: 2. Read: 1 (no "process") and 2.
+constexpr int kLeaseStoreVersion = 2;
 
 std::string encode_lease(const LeaseRecord& r);
 Result<LeaseRecord> decode_lease(std::string_view json);

@@ -272,6 +272,8 @@ TEST_F(LeasesTest, RestoreTakesBackDirectoriesOwnedByTheUser) {
   reopen();
   EXPECT_TRUE(leases_->restore(std::nullopt).empty());
   for (const auto& d : dirs) EXPECT_EQ(gmsa::testing::describe_path(d), "dir 0751 0:4322") << d;
+}
+
 TEST_F(LeasesTest, ABoundLeaseIsDeletedWhenItsProcessExits) {
   procs_->start(4242, 777);
   procs_->start(4343, 888);

@@ -111,6 +111,10 @@ Status Daemon::start() {
 }
 
 void Daemon::tick() {
+  // One iteration at a time: the loop thread and a caller (tests, the
+  // benchmark) must not refresh the same identities or run the host check
+  // twice, nor race on next_host_check_.
+  std::lock_guard<std::mutex> lock(tick_mu_);
   leases_->refresh_due();
   if (clock_.now() >= next_host_check_) {
     auto hc = source_->check_host();

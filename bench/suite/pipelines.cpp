@@ -149,26 +149,25 @@ Result<double> baseline_once(const PipelineEnv& env, const std::string& account)
   return ms;
 }
 
-Result<double> floor_once(const PipelineEnv& env, const krb::Context& ctx,
-                          const krb::Credentials& host_tgt, const std::string& account) {
+Result<std::unique_ptr<ldap::Connection>> floor_connection(const PipelineEnv& env,
+                                                           const krb::Context& ctx,
+                                                           const krb::Credentials& host_tgt) {
+  const auto& f = env.lab->facts;
+  auto cc = krb::MemoryCcache::create(ctx, host_tgt);
+  if (!cc) return cc.error();
+  ldap::ConnectOptions o;
+  o.ccache_name = cc->name();
+  o.krb5_config = f["krb5Config"].get<std::string>();
+  ldap::DcEndpoint dc{f["dcs"][0]["name"], f["dcs"][0]["address"], 389, false};
+  return ldap::connect_gssapi(dc, o);
+}
+
+Result<double> floor_once(const PipelineEnv& env, const krb::Context& ctx, ldap::Connection& conn,
+                          const std::string& account) {
   const auto& f = env.lab->facts;
   Status st = ok_status();
   double ms = time_ms([&] {
-    auto cc = krb::MemoryCcache::create(ctx, host_tgt);
-    if (!cc) {
-      st = cc.error();
-      return;
-    }
-    ldap::ConnectOptions o;
-    o.ccache_name = cc->name();
-    o.krb5_config = f["krb5Config"].get<std::string>();
-    ldap::DcEndpoint dc{f["dcs"][0]["name"], f["dcs"][0]["address"], 389, false};
-    auto conn = ldap::connect_gssapi(dc, o);
-    if (!conn) {
-      st = conn.error();
-      return;
-    }
-    auto entry = (*conn)->find_gmsa(f["baseDn"].get<std::string>(), account);
+    auto entry = conn.find_gmsa(f["baseDn"].get<std::string>(), account);
     if (!entry || !entry->managed_password) {
       st = entry ? Error{"floor", "no password"} : entry.error();
       return;
@@ -183,7 +182,17 @@ Result<double> floor_once(const PipelineEnv& env, const krb::Context& ctx,
       st = utf8.error();
       return;
     }
-    auto tgt = krb::tgt_from_password(ctx, account + "$@" + f["realm"].get<std::string>(), *utf8);
+    // The keys as the daemon derives them (one OpenSSL PBKDF2), then the AS
+    // exchange with pre-authentication.
+    auto aes = keys::aes_keys(*utf8, keys::ad_salt(f["domain"].get<std::string>(), account));
+    if (!aes) {
+      st = aes.error();
+      return;
+    }
+    std::vector<krb::KeytabKey> k;
+    k.push_back({1, 18, std::move(aes->aes256)});
+    k.push_back({1, 17, std::move(aes->aes128)});
+    auto tgt = krb::tgt_from_keys(ctx, account + "$@" + f["realm"].get<std::string>(), k);
     if (!tgt) st = tgt.error();
   });
   if (!st.ok()) return st.error();

@@ -2,14 +2,18 @@
 //  - baseline: the per-gMSA pipeline the widely used peer daemon runs as
 //    separate processes (kinit with the host keytab, ldapsearch -Y GSSAPI for
 //    msDS-ManagedPassword, decode, kinit as the gMSA from a keytab);
-//  - floor: only the KDC and LDAP round trips one cold lease needs, in-process
-//    (TGS + sealed GSSAPI bind + search, then the gMSA's AS exchange).
+//  - floor: only the KDC and LDAP round trips one cold lease needs, in-process:
+//    the search on a sealed connection bound beforehand (the daemon keeps one
+//    per DC), the blob decode, the gMSA's AES keys (one OpenSSL PBKDF2, as the
+//    daemon derives them) and its AS exchange.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "gmsa/common/result.hpp"
 #include "gmsa/krb/krb.hpp"
+#include "gmsa/ldap/directory.hpp"
 #include "prove_lab.hpp"
 
 namespace gmsa::bench {
@@ -31,8 +35,14 @@ Result<double> baseline_once(const PipelineEnv& env, const std::string& account)
 // resolve the DC name; the peer daemon does not pay it), ms.
 Result<double> netns_exec_overhead(const PipelineEnv& env);
 
-// One lease's network work, in-process, with an already obtained host TGT.
-Result<double> floor_once(const PipelineEnv& env, const krb::Context& ctx,
-                          const krb::Credentials& host_tgt, const std::string& account);
+// A sealed GSSAPI connection to the lab's first DC, bound with host_tgt (not
+// timed: the daemon keeps such connections across fetches).
+Result<std::unique_ptr<ldap::Connection>> floor_connection(const PipelineEnv& env,
+                                                           const krb::Context& ctx,
+                                                           const krb::Credentials& host_tgt);
+// One lease's network work, in-process, on that connection: the search, the
+// blob decode and the gMSA's AS exchange.
+Result<double> floor_once(const PipelineEnv& env, const krb::Context& ctx, ldap::Connection& conn,
+                          const std::string& account);
 
 }  // namespace gmsa::bench

@@ -75,8 +75,9 @@ Status tcp_probe(const std::string& address, std::uint16_t port,
   return ok_status();
 }
 
-DirectorySource::DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock)
-    : cfg_(std::move(cfg)), random_(random), clock_(clock) {
+DirectorySource::DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock,
+                                 LdapPool::Connector connector)
+    : cfg_(std::move(cfg)), random_(random), clock_(clock), pool_(std::move(connector), clock) {
   // Defaults (realm, base DN) are derived here too, so a source built from an
   // unfinalized config behaves like the daemon's; invalid configs are refused
   // by Daemon::create.
@@ -107,6 +108,7 @@ Result<std::shared_ptr<krb::MemoryCcache>> DirectorySource::host_ccache() {
   std::lock_guard<std::mutex> lock(mu_);
   host_cc_ = shared;
   host_cc_end_ = tgt->end_time;
+  ++host_generation_;  // connections bound with the previous TGT are dropped
   return shared;
 }
 
@@ -146,10 +148,14 @@ Result<krb::Credentials> DirectorySource::authority_tgt(const Authority& who, bo
 Result<blob::ManagedPassword> DirectorySource::read_password(const GmsaRef& ref,
                                                              const Authority& who) {
   std::shared_ptr<krb::MemoryCcache> cc;
-  if (who.kind == Authority::Kind::kHost) {
+  const bool pooled = who.kind == Authority::Kind::kHost;
+  std::uint64_t generation = 0;
+  if (pooled) {
     auto h = host_ccache();
     if (!h) return h.error();
     cc = std::move(h).value();
+    std::lock_guard<std::mutex> lock(mu_);
+    generation = host_generation_;
   } else {
     auto tgt = authority_tgt(who, false);
     if (!tgt) return tgt.error();
@@ -171,18 +177,18 @@ Result<blob::ManagedPassword> DirectorySource::read_password(const GmsaRef& ref,
   std::optional<Error> directory_error;
   for (const DcConfig& dc : *dcs) {
     ldap::DcEndpoint ep{dc.host, dc.address, dc.port, dc.ldaps};
-    auto conn = ldap::connect_gssapi(ep, opts);
-    if (!conn) {
-      connect_errors += (connect_errors.empty() ? "" : "; ") + conn.error().what();
-      log::warn("dc_unavailable", {{"dc", dc.host}, {"error", conn.error().what()}});
+    auto out = pool_.find_gmsa(ep, opts, cfg_.base_dn, ref.account, pooled, generation);
+    if (out.kind == LdapPool::Outcome::Kind::kConnectFailed) {
+      connect_errors += (connect_errors.empty() ? "" : "; ") + out.error.what();
+      log::warn("dc_unavailable", {{"dc", dc.host}, {"error", out.error.what()}});
       continue;
     }
-    auto entry = (*conn)->find_gmsa(cfg_.base_dn, ref.account);
-    if (!entry) {
+    if (out.kind == LdapPool::Outcome::Kind::kSearchFailed) {
       // The next DC may answer (e.g. this one timed out mid-search).
-      directory_error = make_error(sf::kDirectory, dc.host + ": " + entry.error().what());
+      directory_error = make_error(sf::kDirectory, dc.host + ": " + out.error.what());
       continue;
     }
+    auto& entry = out.entry;
     {
       std::lock_guard<std::mutex> lock(mu_);
       last_dc_ = dc.host;
@@ -211,7 +217,17 @@ Result<krb::Credentials> DirectorySource::get_tgt(const GmsaRef& ref,
   if (!utf8) return make_error(sf::kDirectory, "password: " + utf8.error().what());
   auto ctx = thread_context(cfg_.krb5_conf);
   if (!ctx) return make_error(sf::kKdc, ctx.error().what());
-  auto t = krb::tgt_from_password(**ctx, principal_for(ref), *utf8);
+  // The AES keys with one OpenSSL PBKDF2 (AD's salt rule for a gMSA, a
+  // computer-class account), then the AS exchange with those keys: about half
+  // the CPU of libkrb5's own string-to-key in krb5_get_init_creds_password.
+  auto aes = keys::aes_keys(*utf8, keys::ad_salt(cfg_.domain, ref.account));
+  if (!aes) return make_error(sf::kKdc, aes.error().what());
+  std::vector<krb::KeytabKey> k;
+  k.push_back(
+      {1, static_cast<std::int32_t>(keys::Enctype::kAes256CtsHmacSha196), std::move(aes->aes256)});
+  k.push_back(
+      {1, static_cast<std::int32_t>(keys::Enctype::kAes128CtsHmacSha196), std::move(aes->aes128)});
+  auto t = krb::tgt_from_keys(**ctx, principal_for(ref), k);
   if (!t) return make_error(sf::kKdc, t.error().what());
   return t;
 }

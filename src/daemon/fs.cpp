@@ -5,28 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
-
-#include "gmsa/common/encoding.hpp"
-#include "gmsa/daemon/lease_id.hpp"
 
 namespace gmsa::daemon::fs {
 namespace {
 
 Error sys(const std::string& field, const std::string& what) {
   return make_error(field, what + ": " + std::strerror(errno));
-}
-
-void fsync_dir_of(const std::string& path) {
-  std::string dir = path.substr(0, path.find_last_of('/') + 1);
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
 }
 
 }  // namespace
@@ -38,10 +24,25 @@ mode_t dir_mode_for(mode_t file_mode) {
   return m;
 }
 
+FileAttrs state_dir_attrs(std::optional<uid_t> uid, std::optional<gid_t> gid, mode_t mode,
+                          bool sync) {
+  FileAttrs a;
+  a.uid = uid;
+  a.gid = gid;
+  a.mode = mode;
+  a.sync = sync;
+  a.volume = "state directory";
+  return a;
+}
+
 Status ensure_dir(const std::string& path, mode_t mode, std::optional<uid_t> uid,
                   std::optional<gid_t> gid) {
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    if (errno == ENOSPC || errno == EDQUOT) {
+      return make_error(path, std::string("state directory full: ") + std::strerror(ENOSPC));
+    }
     return sys(path, "cannot create directory");
+  }
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return sys(path, "cannot stat");
   if (!S_ISDIR(st.st_mode)) return make_error(path, "exists and is not a directory");
@@ -51,39 +52,6 @@ Status ensure_dir(const std::string& path, mode_t mode, std::optional<uid_t> uid
   }
   if ((st.st_mode & 07777) != mode && ::chmod(path.c_str(), mode) != 0)
     return sys(path, "cannot chmod");
-  return ok_status();
-}
-
-Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
-                         bool sync) {
-  OpenSslRandom rnd;
-  std::array<std::uint8_t, 8> r{};
-  rnd.fill(r);
-  std::string tmp = path + ".tmp." + to_hex(r);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return sys(path, "cannot create " + tmp);
-  auto fail = [&](const std::string& what) -> Status {
-    Error e = sys(path, what);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return e;
-  };
-  if (::fchmod(fd, mode) != 0) return fail("cannot chmod");  // umask-independent
-  std::size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write");
-    off += static_cast<std::size_t>(n);
-  }
-  if (sync && ::fsync(fd) != 0) return fail("cannot fsync");
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = sys(path, "cannot rename");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (sync) fsync_dir_of(path);
   return ok_status();
 }
 

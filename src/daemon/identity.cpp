@@ -214,7 +214,16 @@ Result<krb::Credentials> IdentityManager::fetch(Identity& id, const Authority& w
   SystemTime next = tgt->end_time - policy_.margin - jitter;
   if (next <= now) next = now + (tgt->end_time - now) / 2;  // short-lived tickets
   if (id.password && id.password_due < next) next = id.password_due;
-  id.next_refresh = std::max(next, now + 1s);
+  // A ticket that has (nearly) ended by our clock as it arrives means our
+  // clock runs ahead of the KDC's: refreshing again in a second would only
+  // fetch another such ticket, so wait as after a failure.
+  const bool ended_on_arrival = tgt->end_time <= now + policy_.min_remaining;
+  if (ended_on_arrival) {
+    log::warn("clock_skew",
+              {{"identity", id.key},
+               {"detail", "ticket ends before the local clock's now + min_remaining"}});
+  }
+  id.next_refresh = std::max(next, now + (ended_on_arrival ? policy_.backoff_initial : 1s));
   log::info("tgt_obtained", {{"identity", id.key},
                              {"client", tgt->client},
                              {"previous_password", used_previous ? "true" : "false"}});

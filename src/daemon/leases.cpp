@@ -33,7 +33,7 @@ Status check_path_component(const std::string& field, const std::string& name) {
 }
 
 krb::FileOwnership ownership(const FileOwner& o, bool sync) {
-  return krb::FileOwnership{o.uid, o.gid, o.mode, sync};
+  return fs::state_dir_attrs(o.uid, o.gid, o.mode, sync);
 }
 
 }  // namespace
@@ -82,18 +82,20 @@ std::string LeaseManager::account_dir(const std::string& id, const GmsaRef& ref)
 }
 
 Status LeaseManager::write_account_files(const LeaseRecord& r, const GmsaRef& ref,
-                                         const std::string& key, const krb::Credentials& tgt) {
-  auto ctx = thread_context(krb5_conf_);
-  if (!ctx) return ctx.error();
+                                         const std::string& key, const krb::Credentials& tgt,
+                                         const SecretBytes& image) {
   std::string dir = account_dir(r.id, ref);
   if (auto st = ensure_lease_dir(dir, r.owner, ::geteuid()); !st) return st;
-  // Ticket caches are re-created on start-up, so no fsync (keeps a warm lease
-  // in the low milliseconds); the rename is atomic either way.
-  if (auto st = krb::write_ccache_file(**ctx, dir + "/krb5cc", tgt, ownership(r.owner, false));
-      !st) {
+  // The identity's ccache image, marshalled once, written as-is. No fsync:
+  // a ticket cache can always be re-obtained (restore() rewrites every one at
+  // start-up) and the page cache survives the daemon's death; the rename
+  // keeps readers from ever seeing a partial cache (docs/daemon.md).
+  if (auto st = krb::write_ccache_image(dir + "/krb5cc", image, ownership(r.owner, false)); !st) {
     return st;
   }
   if (r.kind == LeaseKind::kKeytab) {
+    auto ctx = thread_context(krb5_conf_);
+    if (!ctx) return ctx.error();
     auto keys = identities_.keytab_keys(key);
     if (!keys) return keys.error();
     auto st = krb::write_keytab_file(**ctx, dir + "/krb5.keytab", tgt.client, *keys,
@@ -101,6 +103,13 @@ Status LeaseManager::write_account_files(const LeaseRecord& r, const GmsaRef& re
     if (!st) return st;
   }
   return ok_status();
+}
+
+Status LeaseManager::write_account_files(const LeaseRecord& r, const GmsaRef& ref,
+                                         const std::string& key, const krb::Credentials& tgt) {
+  auto image = krb::ccache_image(tgt);
+  if (!image) return image.error();
+  return write_account_files(r, ref, key, tgt, *image);
 }
 
 Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
@@ -380,29 +389,49 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
 void LeaseManager::refresh_due() {
   auto changed = identities_.refresh_due();
   if (changed.empty()) return;
-  std::set<std::string> keys(changed.begin(), changed.end());
+  // One ccache image per refreshed identity, written into each of its leases.
+  struct Image {
+    krb::Credentials tgt;
+    SecretBytes bytes;
+  };
+  std::map<std::string, Image> images;
+  for (const auto& key : changed) {
+    auto tgt = identities_.credentials(key);
+    if (!tgt) continue;
+    auto bytes = krb::ccache_image(*tgt);
+    if (!bytes) {
+      log::warn("cache_rewrite_failed", {{"identity", key}, {"error", bytes.error().what()}});
+      continue;
+    }
+    images.emplace(key, Image{std::move(*tgt), std::move(bytes).value()});
+  }
   std::vector<std::pair<LeaseRecord, std::vector<std::string>>> todo;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, l] : leases_) todo.emplace_back(l.record, l.keys);
   }
+  std::size_t written = 0;
   for (const auto& [rec, lkeys] : todo) {
     for (std::size_t i = 0; i < rec.accounts.size(); ++i) {
-      if (keys.count(lkeys[i]) == 0) continue;
-      auto tgt = identities_.credentials(lkeys[i]);
-      if (!tgt) continue;
+      auto img = images.find(lkeys[i]);
+      if (img == images.end()) continue;
       GmsaRef ref{rec.accounts[i].account, rec.accounts[i].domain};
       std::lock_guard<std::mutex> files_lock(files_mu_);
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (leases_.count(rec.id) == 0) continue;  // deleted meanwhile
       }
-      if (auto st = write_account_files(rec, ref, lkeys[i], *tgt); !st) {
+      if (auto st = write_account_files(rec, ref, lkeys[i], img->second.tgt, img->second.bytes);
+          !st) {
         log::warn("cache_rewrite_failed",
                   {{"lease_id", rec.id}, {"account", ref.account}, {"error", st.error().what()}});
+      } else {
+        ++written;
       }
     }
   }
+  log::info("caches_rewritten",
+            {{"identities", std::to_string(images.size())}, {"files", std::to_string(written)}});
 }
 
 }  // namespace gmsa::daemon

@@ -73,9 +73,12 @@ Status Daemon::listen() {
   grpc::ServerBuilder b;
   b.AddListeningPort("unix:" + cfg_.socket_path, grpc::InsecureServerCredentials());
   for (auto& s : services_) b.RegisterService(s.get());
-  // The socket must never be reachable with wider permissions than asked:
-  // create it under a restrictive umask (start-up is single-threaded here).
-  mode_t old = ::umask(0177);
+  // The socket must never be reachable with wider permissions than asked,
+  // nor with other ones: it accepts connections as soon as gRPC listens,
+  // before BuildAndStart returns, so it is created with the final mode
+  // (umask = the complement of socket_mode; start-up is single-threaded
+  // here); the chmod below only confirms it.
+  mode_t old = ::umask(static_cast<mode_t>(~cfg_.socket_mode & 0777));
   server_ = b.BuildAndStart();
   ::umask(old);
   if (!server_) return make_error("socket", "cannot listen on " + cfg_.socket_path);
@@ -111,6 +114,10 @@ Status Daemon::start() {
 }
 
 void Daemon::tick() {
+  // One iteration at a time: the loop thread and a caller (tests, the
+  // benchmark) must not refresh the same identities or run the host check
+  // twice, nor race on next_host_check_.
+  std::lock_guard<std::mutex> lock(tick_mu_);
   leases_->refresh_due();
   if (clock_.now() >= next_host_check_) {
     auto hc = source_->check_host();

@@ -143,7 +143,9 @@ Result<LeaseStore> LeaseStore::open(const std::string& dir, bool sync) {
 
 Status LeaseStore::save(const LeaseRecord& r) const {
   if (auto st = validate_lease_id(r.id); !st) return st;
-  return fs::write_file_atomic(dir_ + "/" + r.id + ".json", encode_lease(r), 0600, sync_);
+  std::string path = dir_ + "/" + r.id + ".json";
+  return write_file_atomic(path, encode_lease(r),
+                           fs::state_dir_attrs(std::nullopt, std::nullopt, 0600, sync_), path);
 }
 
 Status LeaseStore::remove(const std::string& id) const {

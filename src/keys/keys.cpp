@@ -94,11 +94,10 @@ Result<DerivedKeys> derive(std::span<const std::uint8_t> utf16le_password,
   auto nt = nt_hash(utf16le_password);
   if (!nt) return nt.error();
   const std::string salt = ad_salt(dns_domain, account);
-  auto aes128 = aes_string_to_key(Enctype::kAes128CtsHmacSha196, *utf8, salt);
-  if (!aes128) return aes128.error();
-  auto aes256 = aes_string_to_key(Enctype::kAes256CtsHmacSha196, *utf8, salt);
-  if (!aes256) return aes256.error();
-  return DerivedKeys{std::move(*utf8), std::move(*nt), std::move(*aes128), std::move(*aes256)};
+  auto aes = aes_keys(*utf8, salt);
+  if (!aes) return aes.error();
+  return DerivedKeys{std::move(*utf8), std::move(*nt), std::move(aes->aes128),
+                     std::move(aes->aes256)};
 }
 
 }  // namespace gmsa::keys

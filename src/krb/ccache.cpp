@@ -1,10 +1,6 @@
 // MEMORY and FILE credential caches.
-#include <fcntl.h>
 #include <krb5/krb5.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -60,30 +56,6 @@ void MemoryCcache::destroy() noexcept {
   krb5_ccache cc = nullptr;
   if (krb5_cc_resolve(ctx_, name_.c_str(), &cc) == 0) krb5_cc_destroy(ctx_, cc);
   ctx_ = nullptr;
-}
-
-Status write_ccache_file(const Context& ctx, const std::string& path, const Credentials& creds,
-                         const FileOwnership& owner) {
-  std::string tmp = detail::temp_path_for(path);
-  // Create the temporary file ourselves (O_EXCL, 0600, no symlink follow), so
-  // libkrb5 writes into a file nobody else can have prepared.
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error("ccache", "cannot create " + tmp + ": " + std::strerror(errno));
-  ::close(fd);
-  {
-    Ccache h(ctx.get());
-    std::string name = "FILE:" + tmp;
-    krb5_error_code code = krb5_cc_resolve(ctx.get(), name.c_str(), &h.cc);
-    if (code != 0) {
-      ::unlink(tmp.c_str());
-      return krb_error(ctx, "ccache", "cannot resolve " + tmp, code);
-    }
-    if (auto st = store(ctx, h.cc, creds); !st) {
-      ::unlink(tmp.c_str());
-      return st;
-    }
-  }
-  return detail::publish_file(tmp, path, owner, "ccache");
 }
 
 Result<Credentials> find_credentials(const Context& ctx, const std::string& ccache_name,

@@ -1,67 +1,70 @@
-// Atomic publication of issued files: temp file -> owner/mode -> fsync -> rename.
-#include <fcntl.h>
-#include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <cstring>
+// FILE ccache images: the bytes libkrb5's FILE ccache (format version 4)
+// holds after krb5_cc_initialize(client) + krb5_cc_store_cred(creds), built
+// from krb5_marshal_credentials' output, which is the same version-4
+// credential encoding (MIT ccache format, "credential" section). Layout:
+//   uint16 0x0504 | uint16 header length (0: no tags) | default principal |
+//   credential
+// and the default principal is the credential's first field (its client).
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
-#include "gmsa/common/encoding.hpp"
-#include "internal.hpp"
+#include "gmsa/common/atomic_file.hpp"
+#include "gmsa/krb/krb.hpp"
 
-namespace gmsa::krb::detail {
-
-std::string temp_path_for(const std::string& path) {
-  std::array<std::uint8_t, 8> r{};
-  if (RAND_bytes(r.data(), static_cast<int>(r.size())) != 1) std::abort();
-  return path + ".tmp." + to_hex(r);
-}
-
+namespace gmsa::krb {
 namespace {
-Error sys_error(const std::string& field, const std::string& what) {
-  return make_error(field, what + ": " + std::strerror(errno));
+
+// Length of the version-4 principal encoding at the start of `in`:
+// uint32 name type, uint32 count, counted realm, count counted components.
+Result<std::size_t> principal_length(std::span<const std::uint8_t> in) {
+  auto bad = [] { return make_error("credentials", "malformed marshalled credentials"); };
+  std::size_t off = 0;
+  auto u32 = [&](std::uint32_t& v) {
+    if (in.size() - off < 4) return false;
+    v = (std::uint32_t{in[off]} << 24) | (std::uint32_t{in[off + 1]} << 16) |
+        (std::uint32_t{in[off + 2]} << 8) | std::uint32_t{in[off + 3]};
+    off += 4;
+    return true;
+  };
+  std::uint32_t type = 0, count = 0;
+  if (!u32(type) || !u32(count) || count > 64) return bad();
+  for (std::uint32_t i = 0; i <= count; ++i) {  // the realm, then each component
+    std::uint32_t len = 0;
+    if (!u32(len) || in.size() - off < len) return bad();
+    off += len;
+  }
+  return off;
 }
+
 }  // namespace
 
-Status publish_file(const std::string& tmp, const std::string& path, const FileOwnership& owner,
-                    const std::string& field) {
-  int fd = ::open(tmp.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    Error e = sys_error(field, "cannot open " + tmp);
-    ::unlink(tmp.c_str());
-    return e;
+Result<SecretBytes> ccache_image(const Credentials& creds) {
+  auto plen = principal_length(creds.marshalled.span());
+  if (!plen) return plen.error();
+  if (*plen >= creds.marshalled.size()) {
+    return make_error("credentials", "malformed marshalled credentials");
   }
-  auto fail = [&](const std::string& what) -> Status {
-    Error e = sys_error(field, what + " " + tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return e;
-  };
-  if (owner.uid || owner.gid) {
-    uid_t u = owner.uid ? *owner.uid : static_cast<uid_t>(-1);
-    gid_t g = owner.gid ? *owner.gid : static_cast<gid_t>(-1);
-    if (::fchown(fd, u, g) != 0) return fail("cannot chown");
-  }
-  if (::fchmod(fd, owner.mode & 07777) != 0) return fail("cannot chmod");
-  if (owner.sync && ::fsync(fd) != 0) return fail("cannot fsync");
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = sys_error(field, "cannot rename " + tmp + " to " + path);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (!owner.sync) return ok_status();
-  std::string dir = path.substr(0, path.find_last_of('/') + 1);
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return ok_status();
+  SecretBytes image(4 + *plen + creds.marshalled.size());
+  image[0] = 0x05;
+  image[1] = 0x04;
+  image[2] = 0;
+  image[3] = 0;
+  std::copy_n(creds.marshalled.data(), *plen, image.data() + 4);
+  std::copy_n(creds.marshalled.data(), creds.marshalled.size(), image.data() + 4 + *plen);
+  return image;
 }
 
-}  // namespace gmsa::krb::detail
+Status write_ccache_image(const std::string& path, const SecretBytes& image,
+                          const FileOwnership& owner) {
+  return write_file_atomic(path, image.span(), owner, "ccache");
+}
+
+Status write_ccache_file(const Context& /*ctx*/, const std::string& path, const Credentials& creds,
+                         const FileOwnership& owner) {
+  auto image = ccache_image(creds);
+  if (!image) return image.error();
+  return write_ccache_image(path, *image, owner);
+}
+
+}  // namespace gmsa::krb

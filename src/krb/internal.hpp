@@ -4,6 +4,7 @@
 #include <krb5/krb5.h>
 
 #include <string>
+#include <vector>
 
 #include "gmsa/common/result.hpp"
 #include "gmsa/krb/krb.hpp"
@@ -56,11 +57,8 @@ Result<Credentials> to_credentials(const Context& ctx, krb5_creds* creds);
 // Credentials -> krb5_creds (caller owns the contents through `out`).
 Status from_credentials(const Context& ctx, const Credentials& in, Creds& out);
 
-// A new, unused path next to `path`: "<path>.tmp.<16 hex>".
-std::string temp_path_for(const std::string& path);
-// fchown/fchmod/fsync the file at tmp, then rename it over path and fsync the
-// directory. Removes tmp on failure.
-Status publish_file(const std::string& tmp, const std::string& path, const FileOwnership& owner,
-                    const std::string& field);
+// Adds each key as an entry for principal to kt (libkrb5 copies them).
+krb5_error_code add_keys(krb5_context ctx, krb5_keytab kt, krb5_principal principal,
+                         const std::vector<KeytabKey>& keys);
 
 }  // namespace gmsa::krb::detail

@@ -1,8 +1,11 @@
 // Initial tickets (AS exchange) and service-key versions.
 #include <krb5/krb5.h>
+#include <openssl/rand.h>
 
+#include <array>
 #include <string>
 
+#include "gmsa/common/encoding.hpp"
 #include "gmsa/krb/krb.hpp"
 #include "internal.hpp"
 
@@ -74,6 +77,35 @@ Result<Credentials> tgt_from_password(const Context& ctx, const std::string& pri
   if (code != 0) {
     return krb_error(ctx, "password", "initial ticket for " + principal, code);
   }
+  creds.filled = true;
+  return detail::to_credentials(ctx, &creds.c);
+}
+
+Result<Credentials> tgt_from_keys(const Context& ctx, const std::string& principal,
+                                  const std::vector<KeytabKey>& keys, const InitOptions& opts) {
+  if (keys.empty()) return make_error("keys", "no keys for " + principal);
+  Principal p(ctx.get());
+  InitOpts io(ctx.get());
+  if (auto st = prepare(ctx, principal, opts, p, io); !st) return st.error();
+  // A MEMORY keytab private to this call (random name); libkrb5 frees it,
+  // wiping the keys, when the last handle is closed.
+  std::array<std::uint8_t, 16> r{};
+  if (RAND_bytes(r.data(), static_cast<int>(r.size())) != 1) {
+    return make_error("keys", "no random bytes for a keytab name");
+  }
+  const std::string name = "MEMORY:gmsa-as-" + to_hex(r);
+  krb5_keytab kt = nullptr;
+  krb5_error_code code = krb5_kt_resolve(ctx.get(), name.c_str(), &kt);
+  if (code != 0) return krb_error(ctx, "keys", "cannot create a MEMORY keytab", code);
+  code = detail::add_keys(ctx.get(), kt, p.p, keys);
+  if (code != 0) {
+    krb5_kt_close(ctx.get(), kt);
+    return krb_error(ctx, "keys", "cannot add a key", code);
+  }
+  Creds creds(ctx.get());
+  code = krb5_get_init_creds_keytab(ctx.get(), &creds.c, p.p, kt, 0, nullptr, io.o);
+  krb5_kt_close(ctx.get(), kt);
+  if (code != 0) return krb_error(ctx, "keys", "initial ticket for " + principal, code);
   creds.filled = true;
   return detail::to_credentials(ctx, &creds.c);
 }

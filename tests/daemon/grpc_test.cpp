@@ -348,3 +348,26 @@ TEST_F(GrpcTest, ALeaseBoundToAProcessEndsWithIt) {
 
 }  // namespace
 }  // namespace gmsa::daemon
+
+namespace gmsa::daemon {
+namespace {
+
+// The renewal loop's thread and other callers of tick() (tests, the benchmark)
+// run one iteration at a time: a due identity is fetched once and the host
+// is checked once, however many ticks race.
+TEST_F(GrpcTest, ConcurrentTicksRefreshOnceAndCheckTheHostOnce) {
+  grpc::Status st;
+  add({web_}, &st);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const int tgts = source_->tgts.load();
+  const int checks = source_->host_checks.load();
+  clock_.advance(10h - 15min);  // past the renewal point and the host check interval
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 4; ++i) ts.emplace_back([&] { daemon_->tick(); });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(source_->tgts.load() - tgts, 1);
+  EXPECT_EQ(source_->host_checks.load() - checks, 1);
+}
+
+}  // namespace
+}  // namespace gmsa::daemon

@@ -259,3 +259,25 @@ TEST_F(IdentityTest, ScheduledRefreshesOfDifferentGmsasRunInParallel) {
 
 }  // namespace
 }  // namespace gmsa::daemon
+
+namespace gmsa::daemon {
+namespace {
+
+// Our clock ahead of the KDC's (or a benchmark moving it): the new ticket has
+// already ended by our clock. It is not fetched again every second.
+TEST_F(IdentityTest, TicketEndedOnArrivalWaitsLikeAFailureInsteadOfRefetchingAtOnce) {
+  source_->lifetime = 4s;  // ends within min_remaining (60 s); half of it is < 10 s
+  ASSERT_TRUE(ids_->acquire(web_, host_).ok());
+  std::string key = identity_key(web_, host_);
+  ids_->retain(key);
+  EXPECT_EQ(snap(key).next_refresh, clock_.now() + policy_.backoff_initial);
+  clock_.advance(policy_.backoff_initial - 1s);
+  EXPECT_TRUE(ids_->refresh_due().empty());
+  EXPECT_EQ(source_->tgts.load(), 1);
+  clock_.advance(1s);
+  EXPECT_EQ(ids_->refresh_due(), std::vector<std::string>{key});
+  EXPECT_EQ(source_->tgts.load(), 2);
+}
+
+}  // namespace
+}  // namespace gmsa::daemon

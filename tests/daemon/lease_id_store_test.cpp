@@ -141,8 +141,10 @@ TEST_F(StoreTest, SaveLoadRemoveWithModesAndBadFilesReported) {
 
 TEST_F(StoreTest, AtomicWriteHasFinalModeAndLeavesNoTemp) {
   std::string p = dir_ + "/f";
-  ASSERT_TRUE(fs::write_file_atomic(p, "one", 0640));
-  ASSERT_TRUE(fs::write_file_atomic(p, "two", 0640));
+  ASSERT_TRUE(
+      write_file_atomic(p, std::string_view("one"), fs::state_dir_attrs({}, {}, 0640, true), "f"));
+  ASSERT_TRUE(
+      write_file_atomic(p, std::string_view("two"), fs::state_dir_attrs({}, {}, 0640, false), "f"));
   struct stat st {};
   ASSERT_EQ(::stat(p.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "as_user.hpp"
 #include "fake_process_events.hpp"
 #include "fake_source.hpp"
@@ -363,6 +365,50 @@ TEST_F(LeasesTest, RestartDeletesLeasesWhoseProcessEndedOrWasReplaced) {
   procs_->settle();
   ASSERT_EQ(leases_->size(), 1u);
   EXPECT_EQ(leases_->list()[0].record.id, ids[3]);
+}
+
+std::string bytes_of(const std::string& path) {
+  auto r = fs::read_file(path);
+  EXPECT_TRUE(r.ok()) << path;
+  return r ? *r : std::string();
+}
+
+// A refresh writes one image per identity into every lease sharing it: the
+// bytes are libkrb5's ccache for the new TGT, each file keeps its lease's
+// owner mode, and no temporary file is left behind.
+TEST_F(LeasesTest, RefreshWritesTheIdentitysOneImageIntoEachLeaseWithItsMode) {
+  std::vector<LeaseView> leases;
+  for (mode_t mode : {0600, 0640, 0444}) {
+    LeaseRequest req;
+    req.accounts = {web_, batch_};
+    req.owner.mode = mode;
+    auto l = leases_->create(req);
+    ASSERT_TRUE(l.ok()) << l.error().what();
+    leases.push_back(*l);
+  }
+  clock_.advance(10h - 15min);
+  leases_->refresh_due();
+  EXPECT_EQ(source_->tgts.load(), 4);  // 2 identities, 2 fetches each
+  for (std::size_t a = 0; a < 2; ++a) {
+    auto creds = ids_->credentials(leases[0].accounts[a].identity.key);
+    ASSERT_TRUE(creds.has_value());
+    EXPECT_EQ(creds->end_time, clock_.now() + 10h);
+    auto image = krb::ccache_image(*creds);
+    ASSERT_TRUE(image.ok());
+    std::string want(reinterpret_cast<const char*>(image->data()), image->size());
+    for (const auto& l : leases) {
+      EXPECT_EQ(bytes_of(l.accounts[a].ccache), want) << l.accounts[a].ccache;
+      EXPECT_EQ(mode_of(l.accounts[a].ccache), l.record.owner.mode);
+    }
+  }
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/state/krbdir")) {
+    if (e.is_regular_file()) {
+      ++files;
+      EXPECT_EQ(e.path().filename(), "krb5cc");
+    }
+  }
+  EXPECT_EQ(files, 6u);
 }
 
 }  // namespace

@@ -137,3 +137,40 @@ TEST(Keys, BadInputIsAnError) {
 
 }  // namespace
 }  // namespace gmsa::keys
+
+namespace gmsa::keys {
+namespace {
+
+// One OpenSSL PBKDF2 run gives both AES keys: the vectors' values, and the
+// same bytes libkrb5's string-to-key gives, for every vector password and
+// for passwords of other lengths (short, HMAC block-sized, long).
+TEST(Keys, AesKeysWithOnePbkdf2MatchTheVectorsAndLibkrb5) {
+  for (const auto& v : vectors()) {
+    SCOPED_TRACE(v.at("name").get<std::string>());
+    auto blob = blob::parse(*from_hex(v.at("blob").get<std::string>()));
+    ASSERT_TRUE(blob.ok());
+    auto utf8 = utf16le_to_utf8(blob->current.span());
+    ASSERT_TRUE(utf8.ok());
+    auto k = aes_keys(*utf8, v.at("salt").get<std::string>());
+    ASSERT_TRUE(k.ok()) << k.error().what();
+    EXPECT_EQ(to_hex(k->aes256.span()), v.at("current_aes256").get<std::string>());
+    if (v.contains("current_aes128")) {
+      EXPECT_EQ(to_hex(k->aes128.span()), v.at("current_aes128").get<std::string>());
+    }
+  }
+  for (std::size_t len : {1u, 8u, 64u, 65u, 300u}) {
+    SecretBytes pw(len);
+    for (std::size_t i = 0; i < len; ++i) pw[i] = static_cast<std::uint8_t>('!' + (i * 7) % 90);
+    const std::string salt = ad_salt("contoso.test", "WebApp01$");
+    auto k = aes_keys(pw, salt);
+    ASSERT_TRUE(k.ok());
+    auto want256 = aes_string_to_key(Enctype::kAes256CtsHmacSha196, pw, salt);
+    auto want128 = aes_string_to_key(Enctype::kAes128CtsHmacSha196, pw, salt);
+    ASSERT_TRUE(want256.ok() && want128.ok());
+    EXPECT_EQ(to_hex(k->aes256.span()), to_hex(want256->span())) << len;
+    EXPECT_EQ(to_hex(k->aes128.span()), to_hex(want128->span())) << len;
+  }
+}
+
+}  // namespace
+}  // namespace gmsa::keys

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "fake_tickets.hpp"
 
@@ -144,6 +145,81 @@ TEST_F(KrbTest, PasswordTgtAgainstUnreachableKdcIsAnError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "password");
   EXPECT_EQ(r.error().message.find("pw"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gmsa::krb
+
+namespace gmsa::krb {
+namespace {
+
+std::vector<std::uint8_t> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The image must be exactly what libkrb5's own FILE ccache code writes for
+// krb5_cc_initialize(client) + krb5_cc_store_cred, for one- and
+// two-component principals (user and krbtgt/REALM service).
+TEST_F(KrbTest, CcacheImageIsByteForByteWhatLibkrb5Writes) {
+  for (const char* client : {"WEBAPP01$@CONTOSO.TEST", "http/web.contoso.test@CONTOSO.TEST"}) {
+    Credentials tgt = gmsa::testing::fake_tgt(*ctx_, client, start_, start_ + 10h);
+    std::string ref_path = dir_ + "/ref";
+    ::unlink(ref_path.c_str());
+    {
+      krb5_ccache cc = nullptr;
+      ASSERT_EQ(krb5_cc_resolve(ctx_->get(), ("FILE:" + ref_path).c_str(), &cc), 0);
+      krb5_data d{KV5M_DATA, static_cast<unsigned int>(tgt.marshalled.size()),
+                  const_cast<char*>(reinterpret_cast<const char*>(tgt.marshalled.data()))};
+      krb5_creds* c = nullptr;
+      ASSERT_EQ(krb5_unmarshal_credentials(ctx_->get(), &d, &c), 0);
+      ASSERT_EQ(krb5_cc_initialize(ctx_->get(), cc, c->client), 0);
+      ASSERT_EQ(krb5_cc_store_cred(ctx_->get(), cc, c), 0);
+      krb5_free_creds(ctx_->get(), c);
+      krb5_cc_close(ctx_->get(), cc);
+    }
+    auto image = ccache_image(tgt);
+    ASSERT_TRUE(image.ok()) << image.error().what();
+    std::vector<std::uint8_t> ours(image->data(), image->data() + image->size());
+    EXPECT_EQ(ours, file_bytes(ref_path)) << client;
+    std::string path = dir_ + "/krb5cc";
+    ASSERT_TRUE(write_ccache_image(path, *image, {}));
+    EXPECT_EQ(file_bytes(path), ours);
+    auto back = read_ccache_file(*ctx_, path);
+    ASSERT_TRUE(back.ok()) << back.error().what();
+    EXPECT_EQ(back->client, client);
+  }
+}
+
+TEST_F(KrbTest, CcacheImageRefusesTruncatedCredentials) {
+  Credentials tgt = gmsa::testing::fake_tgt(*ctx_, "WEBAPP01$@CONTOSO.TEST", start_, start_ + 1h);
+  for (std::size_t n : {std::size_t{0}, std::size_t{7}, std::size_t{20}}) {
+    Credentials cut = tgt;
+    cut.marshalled = SecretBytes(tgt.marshalled.data(), n);
+    auto r = ccache_image(cut);
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_EQ(r.error().what(), "credentials: malformed marshalled credentials");
+  }
+}
+
+}  // namespace
+}  // namespace gmsa::krb
+
+namespace gmsa::krb {
+namespace {
+
+TEST_F(KrbTest, KeysTgtNeedsKeysAndReportsAnUnreachableKdc) {
+  auto none = tgt_from_keys(*ctx_, "WEBAPP01$@CONTOSO.TEST", {});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().what(), "keys: no keys for WEBAPP01$@CONTOSO.TEST");
+  std::vector<KeytabKey> keys;
+  keys.push_back({1, 18, SecretBytes(32)});
+  keys.push_back({1, 17, SecretBytes(16)});
+  auto r = tgt_from_keys(*ctx_, "WEBAPP01$@CONTOSO.TEST", keys);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "keys");
+  EXPECT_EQ(r.error().message.rfind("initial ticket for WEBAPP01$@CONTOSO.TEST: ", 0), 0u)
+      << r.error().message;
 }
 
 }  // namespace

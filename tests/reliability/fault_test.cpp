@@ -9,6 +9,7 @@
 #include <future>
 
 #include "gmsa/daemon/directory_source.hpp"
+#include "gmsa/daemon/lease_id.hpp"
 #include "gmsa/daemon/server.hpp"
 #include "lab_fixture.hpp"
 #include "lab_servers.hpp"
@@ -170,11 +171,17 @@ TEST_F(FaultTest, StateDirectoryFull) {
   cf::CreateKerberosLeaseResponse r;
   auto st = add_lease(*ecs_, {"WEBAPP01"}, &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
-  // libkrb5 reports ENOSPC as a generic I/O failure; the message names the step and file.
-  EXPECT_EQ(st.error_message().rfind("ccache: cannot initialize: ", 0), 0u) << st.error_message();
-  EXPECT_NE(st.error_message().find("/WEBAPP01/krb5cc.tmp."), std::string::npos);
-  EXPECT_NE(st.error_message().find("Credentials cache I/O operation failed"), std::string::npos)
-      << st.error_message();
+  // ENOSPC is named as such, with the file that could not be written.
+  const std::string msg = st.error_message();
+  const std::string prefix =
+      "ccache: state directory full: No space left on device (writing " + state + "/krbdir/";
+  const std::string suffix = "/WEBAPP01/krb5cc)";
+  EXPECT_EQ(msg.rfind(prefix, 0), 0u) << msg;
+  ASSERT_GE(msg.size(), prefix.size() + suffix.size()) << msg;
+  EXPECT_EQ(msg.substr(msg.size() - suffix.size()), suffix) << msg;
+  EXPECT_TRUE(daemon::validate_lease_id(
+      msg.substr(prefix.size(), msg.size() - prefix.size() - suffix.size())))
+      << msg;
   EXPECT_EQ(diff(before, snapshot(state)), "");  // no partial record, cache or temp file
   EXPECT_LT(health_ms(), 100.0);
   std::filesystem::remove(state + "/filler");

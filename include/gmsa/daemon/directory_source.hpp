@@ -1,6 +1,7 @@
 // The real CredentialSource: host keytab (or a domainless user's password)
 // -> TGT in a MEMORY ccache -> DC (config or SRV, with timeouts and failover)
-// -> LDAP GSSAPI with sealing -> msDS-ManagedPassword -> blob -> UTF-8
+// -> LDAP GSSAPI with sealing (host-bound connections kept per DC, LdapPool)
+// -> msDS-ManagedPassword -> blob -> UTF-8
 // password -> TGT for NAME$@REALM. All in-process; no subprocess.
 #pragma once
 
@@ -11,6 +12,7 @@
 
 #include "gmsa/common/clock.hpp"
 #include "gmsa/daemon/config.hpp"
+#include "gmsa/daemon/ldap_pool.hpp"
 #include "gmsa/daemon/lease_id.hpp"
 #include "gmsa/daemon/source.hpp"
 
@@ -18,7 +20,9 @@ namespace gmsa::daemon {
 
 class DirectorySource final : public CredentialSource {
  public:
-  DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock);
+  // connector: how an LDAP connection is made (tests inject a fake).
+  DirectorySource(DaemonConfig cfg, Random& random, const Clock& clock,
+                  LdapPool::Connector connector = ldap::connect_gssapi);
 
   Result<blob::ManagedPassword> read_password(const GmsaRef& ref, const Authority& who) override;
   Result<krb::Credentials> get_tgt(const GmsaRef& ref, const SecretBytes& utf16_password) override;
@@ -47,6 +51,9 @@ class DirectorySource final : public CredentialSource {
   std::shared_ptr<krb::MemoryCcache> host_cc_;
   SystemTime host_cc_end_{};
   std::string last_dc_;
+  std::uint64_t host_generation_ = 0;  // bumped when host_cc_ is replaced (under mu_)
+  // Host-bound sealed LDAP connections per DC, reused across fetches.
+  LdapPool pool_;
 };
 
 // Non-blocking TCP connect with a timeout (DC reachability probe).

@@ -86,6 +86,10 @@ class LeaseManager {
     LeaseRecord record;
     std::vector<std::string> keys;  // identity key per account
   };
+  // Account directory, krb5cc (the identity's ccache image) and, for keytab
+  // leases, krb5.keytab.
+  Status write_account_files(const LeaseRecord& r, const GmsaRef& ref, const std::string& key,
+                             const krb::Credentials& tgt, const SecretBytes& image);
   Status write_account_files(const LeaseRecord& r, const GmsaRef& ref, const std::string& key,
                              const krb::Credentials& tgt);
   LeaseView view(const Lease& l) const;

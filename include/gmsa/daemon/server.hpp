@@ -62,6 +62,7 @@ class Daemon {
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::thread loop_thread_;
+  std::mutex tick_mu_;  // serialises tick()
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;
   bool stopping_ = false;

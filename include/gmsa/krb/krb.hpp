@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gmsa/common/atomic_file.hpp"
 #include "gmsa/common/clock.hpp"
 #include "gmsa/common/result.hpp"
 #include "gmsa/common/secret.hpp"
@@ -67,6 +68,13 @@ Result<Credentials> tgt_from_password(const Context& ctx, const std::string& pri
                                       const SecretBytes& utf8_password,
                                       const InitOptions& opts = {});
 
+// AS exchange with the given long-term keys of `principal` (e.g. AES keys
+// derived with gmsa::keys::aes_keys), through a MEMORY keytab that exists
+// only for this call. No string-to-key in libkrb5.
+struct KeytabKey;
+Result<Credentials> tgt_from_keys(const Context& ctx, const std::string& principal,
+                                  const std::vector<KeytabKey>& keys, const InitOptions& opts = {});
+
 // A uniquely named MEMORY ccache holding one set of credentials, destroyed
 // with the object. Its name ("MEMORY:...") is usable by GSSAPI in this process.
 class MemoryCcache {
@@ -86,21 +94,22 @@ class MemoryCcache {
   std::string name_;
 };
 
-// Owner and permission bits of an issued file. nullopt uid/gid = the daemon's.
-struct FileOwnership {
-  std::optional<uid_t> uid;
-  std::optional<gid_t> gid;
-  mode_t mode = 0600;
-  // fsync the file and its directory before/after the rename. Callers that
-  // re-create the file on start-up anyway (ticket caches) may skip it: the
-  // rename is still atomic, only durability across a power loss is lost.
-  bool sync = true;
-};
+// Owner and permission bits of an issued file (gmsa/common/atomic_file.hpp).
+using FileOwnership = ::gmsa::FileAttrs;
 
-// Writes a FILE ccache for creds.client holding creds at `path`, atomically:
-// a temporary file in the same directory gets the content, owner and mode,
-// is fsynced, then renamed over `path`. Readers never see a partial cache or
-// a cache with the wrong mode.
+// The bytes of a FILE ccache (format version 4, no header tags) whose default
+// principal is creds.client and which holds exactly creds: what libkrb5
+// writes for krb5_cc_initialize + krb5_cc_store_cred, built from the
+// marshalled credentials without a krb5_context. Secret (session key).
+// Leases sharing one TGT share one image: marshal once, write many times.
+Result<SecretBytes> ccache_image(const Credentials& creds);
+
+// Writes a ccache image at `path` atomically (write_file_atomic): readers never
+// see a partial cache or a cache with the wrong owner or mode.
+Status write_ccache_image(const std::string& path, const SecretBytes& image,
+                          const FileOwnership& owner);
+
+// ccache_image + write_ccache_image (ctx is not needed; kept for callers).
 Status write_ccache_file(const Context& ctx, const std::string& path, const Credentials& creds,
                          const FileOwnership& owner);
 

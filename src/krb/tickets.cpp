@@ -4,6 +4,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "gmsa/common/encoding.hpp"
 #include "gmsa/krb/krb.hpp"
@@ -102,6 +103,16 @@ Result<Credentials> tgt_from_keys(const Context& ctx, const std::string& princip
     krb5_kt_close(ctx.get(), kt);
     return krb_error(ctx, "keys", "cannot add a key", code);
   }
+  // The caller holds the keys, so the KDC's PA-ETYPE-INFO2 hint is not needed:
+  // send PA-ENC-TIMESTAMP with the first AS-REQ (optimistic pre-authentication,
+  // the keys' own enctype order) and save the PREAUTH_REQUIRED round trip.
+  // Should the KDC still ask for something else, libkrb5 carries on with the
+  // ordinary exchange.
+  std::vector<krb5_enctype> etypes;
+  for (const KeytabKey& k : keys) etypes.push_back(k.enctype);
+  krb5_get_init_creds_opt_set_etype_list(io.o, etypes.data(), static_cast<int>(etypes.size()));
+  krb5_preauthtype optimistic[] = {KRB5_PADATA_ENC_TIMESTAMP};
+  krb5_get_init_creds_opt_set_preauth_list(io.o, optimistic, 1);
   Creds creds(ctx.get());
   code = krb5_get_init_creds_keytab(ctx.get(), &creds.c, p.p, kt, 0, nullptr, io.o);
   krb5_kt_close(ctx.get(), kt);

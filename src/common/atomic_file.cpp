@@ -133,6 +133,20 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
   return finish(fd, tmp, path, attrs, field);
 }
 
+Status link_file_atomic(const std::string& source, const std::string& path,
+                        const FileAttrs& attrs, const std::string& field) {
+  std::string tmp = temp_path_for(path);
+  if (::link(source.c_str(), tmp.c_str()) != 0) {
+    return sys_error(field, "cannot link " + source + " to " + tmp, path, attrs, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = sys_error(field, "cannot rename " + tmp + " to " + path, path, attrs, errno);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  return ok_status();
+}
+
 Status write_file_atomic(const std::string& path, std::string_view content, const FileAttrs& attrs,
                          const std::string& field) {
   return write_file_atomic(

@@ -76,5 +76,43 @@ TEST_F(AtomicFileTest, TempFileThenPublishWithOwnerMode) {
             "keytab: cannot open " + dir_ + "/kt.tmp.0000000000000000: No such file or directory");
 }
 
+TEST_F(AtomicFileTest, LinkPublishesTheSameInodeOverAnExistingFile) {
+  std::string src = dir_ + "/image", p = dir_ + "/f";
+  FileAttrs a;
+  a.mode = 0440;
+  a.sync = false;
+  ASSERT_TRUE(write_file_atomic(src, std::string_view("new"), a, "f"));
+  ASSERT_TRUE(write_file_atomic(p, std::string_view("old"), a, "f"));
+  ASSERT_TRUE(link_file_atomic(src, p, a, "ccache"));
+  struct stat s1 {}, s2 {};
+  ASSERT_EQ(::stat(src.c_str(), &s1), 0);
+  ASSERT_EQ(::stat(p.c_str(), &s2), 0);
+  EXPECT_EQ(s1.st_ino, s2.st_ino);
+  EXPECT_EQ(s2.st_nlink, 2u);
+  std::ifstream in(p);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "new");
+  EXPECT_EQ(entries(), (std::vector<std::string>{"f", "image"}));
+}
+
+TEST_F(AtomicFileTest, LinkFailureNamesTheFilesAndLeavesTheTargetAlone) {
+  std::string p = dir_ + "/f";
+  ASSERT_TRUE(write_file_atomic(p, std::string_view("old"), {}, "f"));
+  auto st = link_file_atomic(dir_ + "/missing", p, {}, "ccache");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().field, "ccache");
+  EXPECT_EQ(st.error().message.rfind("cannot link " + dir_ + "/missing to " + p + ".tmp.", 0), 0u);
+  EXPECT_NE(st.error().message.find(": No such file or directory"), std::string::npos);
+  // A directory in the way of the rename: the temporary link is removed.
+  std::string src = dir_ + "/image", d = dir_ + "/dir";
+  ASSERT_TRUE(write_file_atomic(src, std::string_view("x"), {}, "f"));
+  ASSERT_EQ(::mkdir(d.c_str(), 0700), 0);
+  auto st2 = link_file_atomic(src, d, {}, "ccache");
+  ASSERT_FALSE(st2.ok());
+  EXPECT_EQ(st2.error().message.rfind("cannot rename " + d + ".tmp.", 0), 0u);
+  EXPECT_EQ(entries(), (std::vector<std::string>{"dir", "f", "image"}));
+  std::ifstream in(p);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "old");
+}
+
 }  // namespace
 }  // namespace gmsa

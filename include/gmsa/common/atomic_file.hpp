@@ -50,4 +50,13 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
 Status write_file_atomic(const std::string& path, std::string_view content, const FileAttrs& attrs,
                          const std::string& field);
 
+// Publishes `source` (an existing file with its final content, owner and mode)
+// at `path` as another hard link: link to "<path>.tmp.<16 hex>", then rename
+// over `path`. Two directory operations and no data written, so one file can
+// be handed to many leases; readers see the old file or `source`, never a
+// partial one. No fsync. On failure the temporary link is removed and the
+// error carries errno's message (ENOSPC named as for write_file_atomic).
+Status link_file_atomic(const std::string& source, const std::string& path,
+                        const FileAttrs& attrs, const std::string& field);
+
 }  // namespace gmsa

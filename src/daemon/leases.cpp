@@ -7,6 +7,7 @@
 #include <cctype>
 #include <future>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "gmsa/daemon/fs.hpp"
@@ -32,6 +33,11 @@ Status check_path_component(const std::string& field, const std::string& name) {
   return ok_status();
 }
 
+// Where a refresh keeps the one file per (identity, owner) that it links into
+// every lease's directory; same file system as krbdir/, closed to all but the
+// daemon, emptied at start-up (a crash mid-refresh leaves files behind).
+std::string images_dir(const std::string& state) { return state + "/images"; }
+
 krb::FileOwnership ownership(const FileOwner& o, bool sync) {
   return fs::state_dir_attrs(o.uid, o.gid, o.mode, sync);
 }
@@ -54,6 +60,8 @@ Result<std::unique_ptr<LeaseManager>> LeaseManager::open(
     const std::string& krb5_conf, bool sync_store, std::unique_ptr<ProcessEvents> events) {
   if (auto st = fs::ensure_dir(state_dir, 0755); !st) return st.error();
   if (auto st = fs::ensure_dir(state_dir + "/krbdir", 0755); !st) return st.error();
+  if (auto gone = fs::remove_tree(images_dir(state_dir)); !gone) return gone.error();
+  if (auto st = fs::ensure_dir(images_dir(state_dir), 0700); !st) return st.error();
   auto store = LeaseStore::open(state_dir + "/leases", sync_store);
   if (!store) return store.error();
   std::unique_ptr<LeaseManager> lm(
@@ -389,7 +397,7 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
 void LeaseManager::refresh_due() {
   auto changed = identities_.refresh_due();
   if (changed.empty()) return;
-  // One ccache image per refreshed identity, written into each of its leases.
+  // One ccache image per refreshed identity.
   struct Image {
     krb::Credentials tgt;
     SecretBytes bytes;
@@ -410,7 +418,16 @@ void LeaseManager::refresh_due() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, l] : leases_) todo.emplace_back(l.record, l.keys);
   }
-  std::size_t written = 0;
+  // The image is written once per (identity, owner) as a file of its own with
+  // the leases' final owner and mode, then hard-linked into each lease's
+  // directory (link + rename: no data written per lease, docs/daemon.md).
+  // Any failure to link falls back to writing that lease's file.
+  struct Published {
+    std::string path;  // "" once writing it failed: write per lease
+  };
+  std::map<std::tuple<std::string, std::optional<uid_t>, std::optional<gid_t>, mode_t>, Published>
+      published;
+  std::size_t written = 0, linked = 0;
   for (const auto& [rec, lkeys] : todo) {
     for (std::size_t i = 0; i < rec.accounts.size(); ++i) {
       auto img = images.find(lkeys[i]);
@@ -421,6 +438,21 @@ void LeaseManager::refresh_due() {
         std::lock_guard<std::mutex> lock(mu_);
         if (leases_.count(rec.id) == 0) continue;  // deleted meanwhile
       }
+      if (rec.kind != LeaseKind::kKeytab) {
+        auto [pub, fresh] =
+            published.try_emplace({lkeys[i], rec.owner.uid, rec.owner.gid, rec.owner.mode});
+        if (fresh) {
+          std::string path = temp_path_for(images_dir(state_) + "/krb5cc");
+          auto st = krb::write_ccache_image(path, img->second.bytes, ownership(rec.owner, false));
+          if (st) pub->second.path = path;
+        }
+        if (!pub->second.path.empty() &&
+            link_file_atomic(pub->second.path, account_dir(rec.id, ref) + "/krb5cc",
+                             ownership(rec.owner, false), "ccache")) {
+          ++linked;
+          continue;
+        }
+      }
       if (auto st = write_account_files(rec, ref, lkeys[i], img->second.tgt, img->second.bytes);
           !st) {
         log::warn("cache_rewrite_failed",
@@ -430,8 +462,12 @@ void LeaseManager::refresh_due() {
       }
     }
   }
-  log::info("caches_rewritten",
-            {{"identities", std::to_string(images.size())}, {"files", std::to_string(written)}});
+  for (const auto& [k, pub] : published) {
+    if (!pub.path.empty()) ::unlink(pub.path.c_str());
+  }
+  log::info("caches_rewritten", {{"identities", std::to_string(images.size())},
+                                 {"files", std::to_string(written + linked)},
+                                 {"linked", std::to_string(linked)}});
 }
 
 }  // namespace gmsa::daemon

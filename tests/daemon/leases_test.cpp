@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "as_user.hpp"
 #include "fake_process_events.hpp"
@@ -409,6 +410,62 @@ TEST_F(LeasesTest, RefreshWritesTheIdentitysOneImageIntoEachLeaseWithItsMode) {
     }
   }
   EXPECT_EQ(files, 6u);
+}
+
+// Leases of one identity and one owner get the refreshed cache as hard links
+// of one file written once (no data written per lease); another owner or mode
+// gets a file of its own; nothing stays behind in <state>/images.
+TEST_F(LeasesTest, RefreshLinksOneFilePerIdentityAndOwnerIntoItsLeases) {
+  std::vector<LeaseView> same, other;
+  auto add = [&](mode_t mode, std::vector<LeaseView>& into) {
+    LeaseRequest req;
+    req.accounts = {web_};
+    req.owner.mode = mode;
+    auto l = leases_->create(req);
+    ASSERT_TRUE(l.ok()) << l.error().what();
+    into.push_back(*l);
+  };
+  for (int i = 0; i < 3; ++i) add(0640, same);
+  add(0600, other);
+  ASSERT_EQ(same.size(), 3u);
+  ASSERT_EQ(other.size(), 1u);
+  auto inode = [](const std::string& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return std::pair<ino_t, nlink_t>(st.st_ino, st.st_nlink);
+  };
+  // Before any refresh each lease has a file of its own.
+  EXPECT_NE(inode(same[0].accounts[0].ccache).first, inode(same[1].accounts[0].ccache).first);
+  clock_.advance(10h - 15min);
+  leases_->refresh_due();
+  auto first = inode(same[0].accounts[0].ccache);
+  EXPECT_EQ(first.second, 3u);  // three leases, the image file itself removed
+  for (const auto& v : same) EXPECT_EQ(inode(v.accounts[0].ccache), first);
+  EXPECT_NE(inode(other[0].accounts[0].ccache).first, first.first);
+  EXPECT_EQ(inode(other[0].accounts[0].ccache).second, 1u);
+  EXPECT_EQ(mode_of(same[0].accounts[0].ccache), 0640u);
+  EXPECT_EQ(mode_of(other[0].accounts[0].ccache), 0600u);
+  auto t = krb::read_ccache_file(*ctx_, same[2].accounts[0].ccache);
+  ASSERT_TRUE(t.ok()) << t.error().what();
+  EXPECT_EQ(t->end_time, clock_.now() + 10h);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/images"));
+  // Deleting one lease removes its link only.
+  ASSERT_TRUE(leases_->remove(same[0].record.id).ok());
+  EXPECT_EQ(inode(same[1].accounts[0].ccache).second, 2u);
+  EXPECT_TRUE(krb::read_ccache_file(*ctx_, same[1].accounts[0].ccache).ok());
+}
+
+// A refresh interrupted by a crash leaves image files behind: the next start
+// removes them, and a file there that is not the daemon's does not survive.
+TEST_F(LeasesTest, StartEmptiesTheImagesDirectory) {
+  const std::string stale = dir_ + "/state/images/krb5cc.tmp.0011223344556677";
+  {
+    std::ofstream(stale) << "stale";
+  }
+  ASSERT_TRUE(std::filesystem::exists(stale));
+  reopen();
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/images"));
+  EXPECT_EQ(mode_of(dir_ + "/state/images"), 0700u);
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ Result<ParsedArgs> parse_args(const Args& args, std::initializer_list<std::strin
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
-      out.positional.insert(out.positional.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      out.positional.insert(out.positional.end(), args.begin() + static_cast<long>(i) + 1,
+                            args.end());
       break;
     }
     if (a.size() < 3 || a.compare(0, 2, "--") != 0) {

@@ -133,8 +133,8 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
   return finish(fd, tmp, path, attrs, field);
 }
 
-Status link_file_atomic(const std::string& source, const std::string& path,
-                        const FileAttrs& attrs, const std::string& field) {
+Status link_file_atomic(const std::string& source, const std::string& path, const FileAttrs& attrs,
+                        const std::string& field) {
   std::string tmp = temp_path_for(path);
   if (::link(source.c_str(), tmp.c_str()) != 0) {
     return sys_error(field, "cannot link " + source + " to " + tmp, path, attrs, errno);

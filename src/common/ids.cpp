@@ -60,10 +60,9 @@ Result<Sid> Sid::from_binary(std::span<const std::uint8_t> b) {
   for (int i = 0; i < 6; ++i) sid.authority = (sid.authority << 8) | b[2 + i];
   for (std::size_t i = 0; i < count; ++i) {
     const std::uint8_t* p = b.data() + 8 + 4 * i;
-    sid.sub_authorities.push_back(static_cast<std::uint32_t>(p[0]) |
-                                  static_cast<std::uint32_t>(p[1]) << 8 |
-                                  static_cast<std::uint32_t>(p[2]) << 16 |
-                                  static_cast<std::uint32_t>(p[3]) << 24);
+    sid.sub_authorities.push_back(
+        static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+        static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24);
   }
   return sid;
 }
@@ -85,8 +84,7 @@ std::vector<std::uint8_t> Sid::to_binary() const {
 }
 
 Result<Guid> Guid::parse(std::string_view text) {
-  if (text.size() == 38 && text.front() == '{' && text.back() == '}')
-    text = text.substr(1, 36);
+  if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);
   const Error bad{"", "not a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"};
   if (text.size() != 36) return bad;
   std::array<std::uint8_t, 16> be{};  // text order
@@ -105,7 +103,8 @@ Result<Guid> Guid::parse(std::string_view text) {
   }
   Guid g;
   static constexpr int kOrder[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
-  for (int i = 0; i < 16; ++i) g.bytes[static_cast<std::size_t>(i)] = be[static_cast<std::size_t>(kOrder[i])];
+  for (int i = 0; i < 16; ++i)
+    g.bytes[static_cast<std::size_t>(i)] = be[static_cast<std::size_t>(kOrder[i])];
   return g;
 }
 

@@ -84,7 +84,8 @@ TEST_F(AtomicFileTest, LinkPublishesTheSameInodeOverAnExistingFile) {
   ASSERT_TRUE(write_file_atomic(src, std::string_view("new"), a, "f"));
   ASSERT_TRUE(write_file_atomic(p, std::string_view("old"), a, "f"));
   ASSERT_TRUE(link_file_atomic(src, p, a, "ccache"));
-  struct stat s1 {}, s2 {};
+  struct stat s1 {
+  }, s2{};
   ASSERT_EQ(::stat(src.c_str(), &s1), 0);
   ASSERT_EQ(::stat(p.c_str(), &s2), 0);
   EXPECT_EQ(s1.st_ino, s2.st_ino);

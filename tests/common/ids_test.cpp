@@ -41,8 +41,9 @@ TEST(Guid, TextAndWireOrder) {
 }
 
 TEST(Guid, RejectsMalformed) {
-  for (const char* bad : {"", "0670b5ed-f2aa-9a86-dd0e-49cfc213053", "0670b5ed-f2aa-9a86-dd0e_49cfc2130533",
-                          "0670b5ed-f2aa-9a86-dd0e-49cfc213053g", "{0670b5ed-f2aa-9a86-dd0e-49cfc2130533"}) {
+  for (const char* bad :
+       {"", "0670b5ed-f2aa-9a86-dd0e-49cfc213053", "0670b5ed-f2aa-9a86-dd0e_49cfc2130533",
+        "0670b5ed-f2aa-9a86-dd0e-49cfc213053g", "{0670b5ed-f2aa-9a86-dd0e-49cfc2130533"}) {
     EXPECT_FALSE(Guid::parse(bad).ok()) << bad;
   }
 }

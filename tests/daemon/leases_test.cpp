@@ -459,9 +459,7 @@ TEST_F(LeasesTest, RefreshLinksOneFilePerIdentityAndOwnerIntoItsLeases) {
 // removes them, and a file there that is not the daemon's does not survive.
 TEST_F(LeasesTest, StartEmptiesTheImagesDirectory) {
   const std::string stale = dir_ + "/state/images/krb5cc.tmp.0011223344556677";
-  {
-    std::ofstream(stale) << "stale";
-  }
+  { std::ofstream(stale) << "stale"; }
   ASSERT_TRUE(std::filesystem::exists(stale));
   reopen();
   EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/images"));

@@ -56,7 +56,7 @@ Status write_file_atomic(const std::string& path, std::string_view content, cons
 // be handed to many leases; readers see the old file or `source`, never a
 // partial one. No fsync. On failure the temporary link is removed and the
 // error carries errno's message (ENOSPC named as for write_file_atomic).
-Status link_file_atomic(const std::string& source, const std::string& path,
-                        const FileAttrs& attrs, const std::string& field);
+Status link_file_atomic(const std::string& source, const std::string& path, const FileAttrs& attrs,
+                        const std::string& field);
 
 }  // namespace gmsa

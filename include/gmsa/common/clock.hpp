@@ -25,7 +25,9 @@ class ManualClock final : public Clock {
  public:
   explicit ManualClock(SystemTime start) : now_(start) {}
   SystemTime now() const override { return now_; }
-  void advance(std::chrono::nanoseconds d) { now_ += std::chrono::duration_cast<SystemTime::duration>(d); }
+  void advance(std::chrono::nanoseconds d) {
+    now_ += std::chrono::duration_cast<SystemTime::duration>(d);
+  }
   void set(SystemTime t) { now_ = t; }
 
  private:

@@ -47,7 +47,7 @@ struct GmsaEntry {
   std::string sam_account_name;  // "WEBAPP01$"
   std::string dns_host_name;
   std::vector<std::string> service_principal_names;
-  std::vector<std::uint8_t> object_sid;  // binary
+  std::vector<std::uint8_t> object_sid;         // binary
   std::optional<SecretBytes> managed_password;  // msDS-ManagedPassword blob, if readable
   std::vector<std::uint8_t> managed_password_id;
   std::optional<std::uint32_t> managed_password_interval_days;
@@ -55,9 +55,9 @@ struct GmsaEntry {
 
 // The domain object (for credential specs).
 struct DomainInfo {
-  std::string dn;                        // "DC=contoso,DC=test"
-  std::vector<std::uint8_t> object_sid;  // binary
-  std::vector<std::uint8_t> object_guid; // 16 bytes, wire order
+  std::string dn;                         // "DC=contoso,DC=test"
+  std::vector<std::uint8_t> object_sid;   // binary
+  std::vector<std::uint8_t> object_guid;  // 16 bytes, wire order
   std::string netbios_name;
   std::string dns_name;
   std::string forest_dns_name;
@@ -77,6 +77,7 @@ class Connection {
 
 // Connects to one DC and binds with SASL GSSAPI (or over LDAPS). Errors say
 // which DC and what failed (connect timeout, bind refused, ssf too low, ...).
-Result<std::unique_ptr<Connection>> connect_gssapi(const DcEndpoint& dc, const ConnectOptions& options);
+Result<std::unique_ptr<Connection>> connect_gssapi(const DcEndpoint& dc,
+                                                   const ConnectOptions& options);
 
 }  // namespace gmsa::ldap

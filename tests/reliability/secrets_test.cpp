@@ -3,7 +3,9 @@
 // the domainless user's password) appears in its argv, environment, log or
 // state files, in raw, hex or base64 form; socket and issued files have the
 // documented owners and modes, and the container user cannot replace its
-// lease's files. (An unsealed LDAP connection: plain_ldap_test.cpp.)
+// lease's files; and the daemon starts no process to serve leases. (An
+// unsealed LDAP connection: plain_ldap_test.cpp.)
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -198,6 +200,74 @@ TEST_F(ProcessTest, SocketAndIssuedFilesHaveTheDocumentedOwnersAndModes) {
   // Lease records are the daemon's alone.
   ASSERT_EQ(::stat((dir_ + "/state/leases").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+// Fields of /proc/<pid>/stat after the command name, from field 3 (state) on.
+std::vector<std::string> stat_fields(pid_t pid) {
+  const std::string text = prove::proc_file(pid, "stat");
+  std::istringstream in(text.substr(text.rfind(')') + 1));
+  std::vector<std::string> out;
+  for (std::string f; in >> f;) out.push_back(f);
+  return out;
+}
+
+// No subprocess per lease (issue 4): after cold, warm, domainless and keytab
+// leases and a delete, the daemon has no child and never reaped one. A child
+// either is still there (a zombie included: /proc/<pid>/task/*/children) or was
+// waited for, which adds its page faults and CPU time to the daemon's
+// cminflt/cmajflt/cutime/cstime; with SIGCHLD not ignored (SigIgn) there is no
+// third way for a child to go.
+TEST_F(ProcessTest, LeasesStartNoProcess) {
+  auto ecs = ecs_client(brokerd_.socket);
+  for (int i = 0; i < 3; ++i) {  // cold for two gMSAs, then warm twice
+    cf::CreateKerberosLeaseResponse r;
+    auto st = add_lease(*ecs, {"WEBAPP01", "WEBAPP02"}, &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    cf::DeleteKerberosLeaseRequest del;
+    del.set_lease_id(r.lease_id());
+    cf::DeleteKerberosLeaseResponse dr;
+    grpc::ClientContext dc;
+    if (i == 0) {
+      ASSERT_TRUE(ecs->DeleteKerberosLease(&dc, del, &dr).ok());
+    }
+  }
+  auto user = nlohmann::json::parse(slurp(the_lab().facts["domainlessUser"]["file"]));
+  cf::CreateNonDomainJoinedKerberosLeaseRequest dl;
+  dl.add_credspec_contents(spec_for("WEBAPP03"));
+  dl.set_username(user["username"]);
+  dl.set_password(user["password"].get<std::string>());
+  dl.set_domain(user["domainName"]);
+  cf::CreateNonDomainJoinedKerberosLeaseResponse r2;
+  grpc::ClientContext c2;
+  auto st = ecs->AddNonDomainJoinedKerberosLease(&c2, dl, &r2);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  pb::AddLeaseRequest kr;
+  kr.add_credspec_contents(spec_for("WEBAPP04"));
+  pb::Lease kl;
+  grpc::ClientContext c3;
+  st = broker_client(brokerd_.socket)->AddKeytabLease(&c3, kr, &kl);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  std::string children;
+  const std::string tasks = "/proc/" + std::to_string(brokerd_.pid) + "/task";
+  for (auto& t : std::filesystem::directory_iterator(tasks)) {
+    children += slurp(t.path().string() + "/children");
+  }
+  EXPECT_EQ(children, "");
+  auto f = stat_fields(brokerd_.pid);
+  ASSERT_GT(f.size(), 14u);
+  // Fields 11, 13, 16, 17 of proc(5): cminflt, cmajflt, cutime, cstime.
+  EXPECT_EQ(f[11 - 3], "0") << "cminflt";
+  EXPECT_EQ(f[13 - 3], "0") << "cmajflt";
+  EXPECT_EQ(f[16 - 3], "0") << "cutime";
+  EXPECT_EQ(f[17 - 3], "0") << "cstime";
+  std::istringstream status(prove::proc_file(brokerd_.pid, "status"));
+  std::string line, sig_ign;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigIgn:", 0) == 0) sig_ign = line.substr(7);
+  }
+  ASSERT_FALSE(sig_ign.empty());
+  EXPECT_EQ(std::stoull(sig_ign, nullptr, 16) & (1ULL << (SIGCHLD - 1)), 0u) << sig_ign;
 }
 
 }  // namespace

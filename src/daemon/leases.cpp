@@ -228,22 +228,31 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
 
 Result<std::vector<std::string>> LeaseManager::remove(const std::string& id) {
   if (auto st = validate_lease_id(id); !st) return st.error();
-  Lease lease;
+  // Held throughout: a refresh never rewrites the files of a lease being
+  // removed, and a lease leaves leases_ (ListLeases, GetLease) only once its
+  // record and files are gone, so a client that sees it gone (a lease ended
+  // by its process, deleted on the watcher's thread) finds nothing on disk.
+  std::lock_guard<std::mutex> files_lock(files_mu_);
+  LeaseRecord record;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = leases_.find(id);
     if (it == leases_.end()) return make_error("lease_id", "no lease " + id);
-    lease = std::move(it->second);
-    leases_.erase(it);
-    for (const auto& k : lease.keys) identities_.release(k);
-    watcher_->unbind(id);
+    record = it->second.record;
   }
   std::vector<std::string> paths;
-  for (const auto& a : lease.record.accounts)
-    paths.push_back(account_dir(id, {a.account, a.domain}));
-  if (auto st = store_.remove(id); !st) return st.error();
-  std::lock_guard<std::mutex> files_lock(files_mu_);
+  for (const auto& a : record.accounts) paths.push_back(account_dir(id, {a.account, a.domain}));
+  if (auto st = store_.remove(id); !st) return st.error();  // the lease stays as it was
   auto removed = fs::remove_tree(state_ + "/krbdir/" + id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = leases_.find(id);  // still there: every removal holds files_mu_
+    if (it != leases_.end()) {
+      for (const auto& k : it->second.keys) identities_.release(k);
+      watcher_->unbind(id);
+      leases_.erase(it);
+    }
+  }
   if (!removed) return removed.error();
   log::info("lease_deleted", {{"lease_id", id}, {"files", std::to_string(removed->size())}});
   return paths;

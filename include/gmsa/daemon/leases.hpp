@@ -103,7 +103,9 @@ class LeaseManager {
   mutable std::mutex mu_;
   std::map<std::string, Lease> leases_;
   // Serialises rewrites of existing leases' files with their removal, so a
-  // refresh never re-creates a directory that a delete is removing.
+  // refresh never re-creates a directory that a delete is removing; a
+  // removal holds it until the lease has left leases_.
+  // Lock order: files_mu_, then mu_.
   std::mutex files_mu_;
   // Lock order: mu_, then the watcher's own lock.
   std::unique_ptr<ProcessWatcher> watcher_;

@@ -43,6 +43,17 @@ rows = [
      verdict(res["load"]["errors"] == 0)),
     ("Load: HealthCheck / AddKerberosLease p99 (ms)",
      f"{res['load']['health']['p99_ms']:.1f} / {res['load']['add']['p99_ms']:.1f}", "reported", ""),
+]
+if "load_connected" in res:
+    lc = res["load_connected"]
+    rows += [
+        (f"Load, connections made beforehand: {lc['clients']} clients, same calls",
+         f"{lc['errors']} errors in {lc['total_s']:.2f} s", "0 errors", verdict(lc["errors"] == 0)),
+        ("Load, connections made beforehand: HealthCheck / AddKerberosLease median / p99 (ms)",
+         f"{lc['health']['median_ms']:.1f} / {lc['health']['p99_ms']:.1f}, "
+         f"{lc['add']['median_ms']:.1f} / {lc['add']['p99_ms']:.1f}", "reported", ""),
+    ]
+rows += [
     (f"Refresh cycle over {refresh['leases']} leases (CPU s / wall s)",
      f"{refresh['cpu_s']:.3f} / {refresh['wall_s']:.3f}", "≤ 1 s CPU", verdict(refresh["cpu_s"] <= 1)),
     ("Refresh cycle: KDC exchanges (AS issued / TGS) and password reads",

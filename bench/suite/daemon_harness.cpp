@@ -32,11 +32,16 @@ Status Harness::start() {
   return daemon_->start();
 }
 
-std::unique_ptr<cf::CredentialsFetcherService::Stub> Harness::client() const {
+std::unique_ptr<cf::CredentialsFetcherService::Stub> Harness::client(bool connected) const {
   grpc::ChannelArguments args;
   args.SetInt("grpc.use_local_subchannel_pool", 1);  // a connection per client
-  return cf::CredentialsFetcherService::NewStub(
-      grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args));
+  auto channel =
+      grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args);
+  if (connected &&
+      !channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30))) {
+    return nullptr;
+  }
+  return cf::CredentialsFetcherService::NewStub(channel);
 }
 
 std::string add_lease(cf::CredentialsFetcherService::Stub& stub, const std::string& account,

@@ -39,8 +39,10 @@ class Harness {
   const std::string& socket() const { return socket_; }
   const std::string& state_dir() const { return state_; }
 
-  // A new client (own channel = own connection), as each ECS agent is.
-  std::unique_ptr<cf::CredentialsFetcherService::Stub> client() const;
+  // A new client (own channel = own connection), as each ECS agent is;
+  // `connected`: its connection is made before it is returned (else on the
+  // first call). nullptr if it could not connect within 30 s.
+  std::unique_ptr<cf::CredentialsFetcherService::Stub> client(bool connected = false) const;
 
  private:
   const prove::ProveLab& lab_;

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,12 +66,21 @@ const prove::ProveLab* g_lab = nullptr;  // taken down by die()
   std::exit(1);
 }
 
-// Latency of AddKerberosLease, cold (the identity is dropped after each
-// lease) or warm (a keeper lease holds it).
-Summary latency(Harness& h, int n, bool warm) {
-  auto stub = h.client();
-  std::string keeper;
-  if (warm) keeper = add_lease(*stub, "WEBAPP01");
+// One cold AddKerberosLease: no other lease holds the identity, and deleting
+// the lease afterwards (not timed) drops it again.
+double cold_once(cf::CredentialsFetcherService::Stub& stub) {
+  std::string id, err;
+  double ms = time_ms([&] { id = add_lease(stub, "WEBAPP01", &err); });
+  if (id.empty()) die("AddKerberosLease: " + err);
+  delete_lease(stub, id);
+  return ms;
+}
+
+// Latency of a warm AddKerberosLease: a keeper lease holds the identity.
+Summary warm_latency(Harness& h, int n) {
+  auto stub = h.client(true);
+  if (!stub) die("latency: cannot connect to the daemon");
+  std::string keeper = add_lease(*stub, "WEBAPP01");
   std::vector<double> ms;
   for (int i = 0; i < n; ++i) {
     std::string id, err;
@@ -78,7 +88,7 @@ Summary latency(Harness& h, int n, bool warm) {
     if (id.empty()) die("AddKerberosLease: " + err);
     delete_lease(*stub, id);
   }
-  if (warm) delete_lease(*stub, keeper);
+  delete_lease(*stub, keeper);
   return summarize(ms);
 }
 
@@ -182,40 +192,45 @@ int run(bool quick, const std::string& out_path) {
   std::filesystem::permissions(dir + "/work", std::filesystem::perms::owner_all);
   PipelineEnv penv{&*lab, dir + "/work", std::string(GMSA_BINARY_DIR) + "/src/bin/gmsa"};
 
-  {  // Latency: daemon cold/warm, floor, baseline.
+  {  // Latency: daemon cold, floor and baseline interleaved; then daemon warm.
     Harness h(*lab, dir + "/latency");
     if (auto st = h.start(); !st) die(st.error().what());
     std::cerr << "lease_suite: latency\n";
-    r["daemon_cold"] = summary_json(latency(h, n.cold, false));
-    r["daemon_warm"] = summary_json(latency(h, n.warm, true));
-    h.stop();
     auto ctx = krb::Context::open(lab->facts["krb5Config"]);
     if (!ctx) die(ctx.error().what());
     auto host = krb::tgt_from_keytab(*ctx, lab->facts["hostKeytab"], lab->facts["hostPrincipal"]);
     if (!host) die(host.error().what());
     auto conn = floor_connection(penv, *ctx, *host);
     if (!conn) die("floor: " + conn.error().what());
-    std::vector<double> ms;
-    for (int i = 0; i < n.floor; ++i) {
-      auto t = floor_once(penv, *ctx, **conn, "WEBAPP01");
-      if (!t) die("floor: " + t.error().what());
-      ms.push_back(*t);
-    }
-    r["floor"] = summary_json(summarize(ms));
     if (auto st = prepare_baseline(penv); !st) die(st.error().what());
-    ms.clear();
-    std::vector<double> ns;
-    for (int i = 0; i < n.baseline; ++i) {
-      auto t = baseline_once(penv, "WEBAPP01");
-      if (!t) die("baseline: " + t.error().what());
-      ms.push_back(*t);
-      auto o = netns_exec_overhead(penv);
-      if (!o) die("baseline: " + o.error().what());
-      ns.push_back(*o);
+    // One sample of each per round, so a change in the machine's load (it is
+    // shared) hits the three alike and their ratios stay meaningful.
+    auto stub = h.client(true);
+    if (!stub) die("latency: cannot connect to the daemon");
+    std::vector<double> cold, floor, base, ns;
+    for (int i = 0; i < std::max({n.cold, n.floor, n.baseline}); ++i) {
+      if (i < n.cold) cold.push_back(cold_once(*stub));
+      if (i < n.floor) {
+        auto t = floor_once(penv, *ctx, **conn, "WEBAPP01");
+        if (!t) die("floor: " + t.error().what());
+        floor.push_back(*t);
+      }
+      if (i < n.baseline) {
+        auto t = baseline_once(penv, "WEBAPP01");
+        if (!t) die("baseline: " + t.error().what());
+        base.push_back(*t);
+        auto o = netns_exec_overhead(penv);
+        if (!o) die("baseline: " + o.error().what());
+        ns.push_back(*o);
+      }
     }
     cleanup_baseline(penv);
-    r["baseline"] = summary_json(summarize(ms));
+    r["daemon_cold"] = summary_json(summarize(cold));
+    r["floor"] = summary_json(summarize(floor));
+    r["baseline"] = summary_json(summarize(base));
     r["baseline_netns_exec_overhead"] = summary_json(summarize(ns));
+    r["daemon_warm"] = summary_json(warm_latency(h, n.warm));
+    h.stop();
   }
   {  // Burst on a fresh daemon, fill up to n.leases, the load phases; refresh; RSS.
     Harness h(*lab, dir + "/load");

@@ -66,9 +66,9 @@ const prove::ProveLab* g_lab = nullptr;  // taken down by die()
   std::exit(1);
 }
 
-// One cold AddKerberosLease: no other lease holds the identity, and deleting
-// the lease afterwards (not timed) drops it again.
-double cold_once(cf::CredentialsFetcherService::Stub& stub) {
+// One timed AddKerberosLease for WEBAPP01, then its lease deleted (not
+// timed). Cold when no other lease holds the identity: the delete drops it.
+double timed_lease(cf::CredentialsFetcherService::Stub& stub) {
   std::string id, err;
   double ms = time_ms([&] { id = add_lease(stub, "WEBAPP01", &err); });
   if (id.empty()) die("AddKerberosLease: " + err);
@@ -82,12 +82,7 @@ Summary warm_latency(Harness& h, int n) {
   if (!stub) die("latency: cannot connect to the daemon");
   std::string keeper = add_lease(*stub, "WEBAPP01");
   std::vector<double> ms;
-  for (int i = 0; i < n; ++i) {
-    std::string id, err;
-    ms.push_back(time_ms([&] { id = add_lease(*stub, "WEBAPP01", &err); }));
-    if (id.empty()) die("AddKerberosLease: " + err);
-    delete_lease(*stub, id);
-  }
+  for (int i = 0; i < n; ++i) ms.push_back(timed_lease(*stub));
   delete_lease(*stub, keeper);
   return summarize(ms);
 }
@@ -209,7 +204,7 @@ int run(bool quick, const std::string& out_path) {
     if (!stub) die("latency: cannot connect to the daemon");
     std::vector<double> cold, floor, base, ns;
     for (int i = 0; i < std::max({n.cold, n.floor, n.baseline}); ++i) {
-      if (i < n.cold) cold.push_back(cold_once(*stub));
+      if (i < n.cold) cold.push_back(timed_lease(*stub));
       if (i < n.floor) {
         auto t = floor_once(penv, *ctx, **conn, "WEBAPP01");
         if (!t) die("floor: " + t.error().what());

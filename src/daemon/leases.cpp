@@ -431,10 +431,8 @@ void LeaseManager::refresh_due() {
   // the leases' final owner and mode, then hard-linked into each lease's
   // directory (link + rename: no data written per lease, docs/daemon.md).
   // Any failure to link falls back to writing that lease's file.
-  struct Published {
-    std::string path;  // "" once writing it failed: write per lease
-  };
-  std::map<std::tuple<std::string, std::optional<uid_t>, std::optional<gid_t>, mode_t>, Published>
+  // (identity, owner) -> the image file written for it; "" if that failed.
+  std::map<std::tuple<std::string, std::optional<uid_t>, std::optional<gid_t>, mode_t>, std::string>
       published;
   std::size_t written = 0, linked = 0;
   for (const auto& [rec, lkeys] : todo) {
@@ -453,10 +451,10 @@ void LeaseManager::refresh_due() {
         if (fresh) {
           std::string path = temp_path_for(images_dir(state_) + "/krb5cc");
           auto st = krb::write_ccache_image(path, img->second.bytes, ownership(rec.owner, false));
-          if (st) pub->second.path = path;
+          if (st) pub->second = path;
         }
-        if (!pub->second.path.empty() &&
-            link_file_atomic(pub->second.path, account_dir(rec.id, ref) + "/krb5cc",
+        if (!pub->second.empty() &&
+            link_file_atomic(pub->second, account_dir(rec.id, ref) + "/krb5cc",
                              ownership(rec.owner, false), "ccache")) {
           ++linked;
           continue;
@@ -471,8 +469,8 @@ void LeaseManager::refresh_due() {
       }
     }
   }
-  for (const auto& [k, pub] : published) {
-    if (!pub.path.empty()) ::unlink(pub.path.c_str());
+  for (const auto& [owner, path] : published) {
+    if (!path.empty()) ::unlink(path.c_str());
   }
   log::info("caches_rewritten", {{"identities", std::to_string(images.size())},
                                  {"files", std::to_string(written + linked)},

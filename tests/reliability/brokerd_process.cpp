@@ -85,13 +85,20 @@ std::string proc_file(pid_t pid, const std::string& name) {
   return s.str();
 }
 
-long proc_status_kb(pid_t pid, const std::string& field) {
+std::string proc_status_field(pid_t pid, const std::string& field) {
   std::istringstream in(proc_file(pid, "status"));
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+    if (line.rfind(field + ":", 0) != 0) continue;
+    const auto first = line.find_first_not_of(" \t", field.size() + 1);
+    return first == std::string::npos ? "" : line.substr(first);
   }
-  return 0;
+  return "";
+}
+
+long proc_status_kb(pid_t pid, const std::string& field) {
+  const std::string v = proc_status_field(pid, field);
+  return v.empty() ? 0 : std::stol(v);
 }
 
 }  // namespace gmsa::prove

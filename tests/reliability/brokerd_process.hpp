@@ -28,6 +28,8 @@ Result<Brokerd> start_brokerd(const ProveLab& lab, const std::string& dir,
 // SIGTERM (or `signal`) and reap; returns the exit status.
 Result<int> stop_brokerd(const Brokerd& b, int signal = 15);
 
+// The value of a field of /proc/<pid>/status, blanks trimmed ("" if absent).
+std::string proc_status_field(pid_t pid, const std::string& field);
 // A "VmRSS"-style field of /proc/<pid>/status in kB (0 if absent).
 long proc_status_kb(pid_t pid, const std::string& field);
 // The raw bytes of /proc/<pid>/<name> (cmdline, environ, ...).

@@ -71,6 +71,34 @@ std::optional<SecretBytes> gmsa_password(const std::string& account) {
   return pw->current;
 }
 
+// The lab's domainless user ({"username", "password", "domainName"}).
+nlohmann::json lab_user() {
+  return nlohmann::json::parse(slurp(the_lab().facts["domainlessUser"]["file"]));
+}
+
+// A domainless lease for `account`, with the lab user's password in the request.
+grpc::Status add_domainless_lease(cf::CredentialsFetcherService::Stub& ecs,
+                                  const std::string& account) {
+  auto user = lab_user();
+  cf::CreateNonDomainJoinedKerberosLeaseRequest req;
+  req.add_credspec_contents(spec_for(account));
+  req.set_username(user["username"]);
+  req.set_password(user["password"].get<std::string>());
+  req.set_domain(user["domainName"]);
+  cf::CreateNonDomainJoinedKerberosLeaseResponse resp;
+  grpc::ClientContext ctx;
+  return ecs.AddNonDomainJoinedKerberosLease(&ctx, req, &resp);
+}
+
+// A keytab lease for `account` through the project's own API.
+grpc::Status add_keytab_lease(const std::string& socket, const std::string& account) {
+  pb::AddLeaseRequest req;
+  req.add_credspec_contents(spec_for(account));
+  pb::Lease lease;
+  grpc::ClientContext ctx;
+  return broker_client(socket)->AddKeytabLease(&ctx, req, &lease);
+}
+
 class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,24 +124,11 @@ TEST_F(ProcessTest, NoSecretInArgvEnvironLogsOrState) {
   auto st = add_lease(*ecs, {"WEBAPP01", "WEBAPP02"}, &r1);
   ASSERT_TRUE(st.ok()) << st.error_message();
   // Domainless, with the user's password in the request.
-  auto user = nlohmann::json::parse(slurp(the_lab().facts["domainlessUser"]["file"]));
-  const std::string user_pw = user["password"];
-  cf::CreateNonDomainJoinedKerberosLeaseRequest dl;
-  dl.add_credspec_contents(spec_for("WEBAPP03"));
-  dl.set_username(user["username"]);
-  dl.set_password(user_pw);
-  dl.set_domain(user["domainName"]);
-  cf::CreateNonDomainJoinedKerberosLeaseResponse r2;
-  grpc::ClientContext c2;
-  st = ecs->AddNonDomainJoinedKerberosLease(&c2, dl, &r2);
+  const std::string user_pw = lab_user()["password"];
+  st = add_domainless_lease(*ecs, "WEBAPP03");
   ASSERT_TRUE(st.ok()) << st.error_message();
   // Keytab lease: the daemon holds the gMSA's keys too.
-  auto broker = broker_client(brokerd_.socket);
-  pb::AddLeaseRequest kr;
-  kr.add_credspec_contents(spec_for("WEBAPP01"));
-  pb::Lease kl;
-  grpc::ClientContext c3;
-  st = broker->AddKeytabLease(&c3, kr, &kl);
+  st = add_keytab_lease(brokerd_.socket, "WEBAPP01");
   ASSERT_TRUE(st.ok()) << st.error_message();
 
   Needles needles;
@@ -219,33 +234,22 @@ std::vector<std::string> stat_fields(pid_t pid) {
 // third way for a child to go.
 TEST_F(ProcessTest, LeasesStartNoProcess) {
   auto ecs = ecs_client(brokerd_.socket);
-  for (int i = 0; i < 3; ++i) {  // cold for two gMSAs, then warm twice
-    cf::CreateKerberosLeaseResponse r;
-    auto st = add_lease(*ecs, {"WEBAPP01", "WEBAPP02"}, &r);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-    cf::DeleteKerberosLeaseRequest del;
-    del.set_lease_id(r.lease_id());
-    cf::DeleteKerberosLeaseResponse dr;
-    grpc::ClientContext dc;
-    if (i == 0) {
-      ASSERT_TRUE(ecs->DeleteKerberosLease(&dc, del, &dr).ok());
-    }
-  }
-  auto user = nlohmann::json::parse(slurp(the_lab().facts["domainlessUser"]["file"]));
-  cf::CreateNonDomainJoinedKerberosLeaseRequest dl;
-  dl.add_credspec_contents(spec_for("WEBAPP03"));
-  dl.set_username(user["username"]);
-  dl.set_password(user["password"].get<std::string>());
-  dl.set_domain(user["domainName"]);
-  cf::CreateNonDomainJoinedKerberosLeaseResponse r2;
-  grpc::ClientContext c2;
-  auto st = ecs->AddNonDomainJoinedKerberosLease(&c2, dl, &r2);
+  // Cold for two gMSAs, deleted (the identities go), cold again, then warm.
+  cf::CreateKerberosLeaseResponse first, again, warm;
+  auto st = add_lease(*ecs, {"WEBAPP01", "WEBAPP02"}, &first);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  pb::AddLeaseRequest kr;
-  kr.add_credspec_contents(spec_for("WEBAPP04"));
-  pb::Lease kl;
-  grpc::ClientContext c3;
-  st = broker_client(brokerd_.socket)->AddKeytabLease(&c3, kr, &kl);
+  cf::DeleteKerberosLeaseRequest del;
+  del.set_lease_id(first.lease_id());
+  cf::DeleteKerberosLeaseResponse deleted;
+  grpc::ClientContext dc;
+  ASSERT_TRUE(ecs->DeleteKerberosLease(&dc, del, &deleted).ok());
+  for (auto* r : {&again, &warm}) {
+    st = add_lease(*ecs, {"WEBAPP01", "WEBAPP02"}, r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  st = add_domainless_lease(*ecs, "WEBAPP03");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  st = add_keytab_lease(brokerd_.socket, "WEBAPP04");
   ASSERT_TRUE(st.ok()) << st.error_message();
 
   std::string children;
@@ -261,11 +265,7 @@ TEST_F(ProcessTest, LeasesStartNoProcess) {
   EXPECT_EQ(f[13 - 3], "0") << "cmajflt";
   EXPECT_EQ(f[16 - 3], "0") << "cutime";
   EXPECT_EQ(f[17 - 3], "0") << "cstime";
-  std::istringstream status(prove::proc_file(brokerd_.pid, "status"));
-  std::string line, sig_ign;
-  while (std::getline(status, line)) {
-    if (line.rfind("SigIgn:", 0) == 0) sig_ign = line.substr(7);
-  }
+  const std::string sig_ign = prove::proc_status_field(brokerd_.pid, "SigIgn");
   ASSERT_FALSE(sig_ign.empty());
   EXPECT_EQ(std::stoull(sig_ign, nullptr, 16) & (1ULL << (SIGCHLD - 1)), 0u) << sig_ign;
 }

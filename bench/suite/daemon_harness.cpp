@@ -1,10 +1,28 @@
 #include "daemon_harness.hpp"
 
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "gmsa/daemon/directory_source.hpp"
 
 namespace gmsa::bench {
+namespace {
+
+std::mutex g_mounts_mu;
+std::set<std::string> g_mounts;
+
+}  // namespace
+
+void unmount_krbdirs() {
+  std::lock_guard<std::mutex> lock(g_mounts_mu);
+  for (const auto& m : g_mounts) ::umount2(m.c_str(), MNT_DETACH);
+  g_mounts.clear();
+}
 
 std::string spec_for(const std::string& account) {
   return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820","MachineAccountName":")" +
@@ -23,6 +41,17 @@ Status Harness::start() {
   socket_ = dir_ + "/s.sock";
   std::error_code ec;
   std::filesystem::create_directories(state_, ec);
+  if (krbdir_ == Krbdir::kTmpfs) {
+    const std::string krbdir = state_ + "/krbdir";
+    std::filesystem::create_directories(krbdir, ec);
+    if (::mount("tmpfs", krbdir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "mode=0755,size=256m") != 0) {
+      return Error{krbdir, std::string("cannot mount a tmpfs: ") + std::strerror(errno)};
+    }
+    mounted_ = krbdir;
+    std::lock_guard<std::mutex> lock(g_mounts_mu);
+    g_mounts.insert(mounted_);
+  }
   daemon::DaemonConfig cfg = prove::daemon_config(lab_, state_, socket_);
   if (auto st = daemon::finalize(cfg); !st) return st;
   auto src = std::make_unique<daemon::DirectorySource>(cfg, random_, clock_);
@@ -30,6 +59,15 @@ Status Harness::start() {
   if (!d) return d.error();
   daemon_ = std::move(d).value();
   return daemon_->start();
+}
+
+void Harness::stop() {
+  daemon_.reset();
+  if (mounted_.empty()) return;
+  ::umount2(mounted_.c_str(), MNT_DETACH);
+  std::lock_guard<std::mutex> lock(g_mounts_mu);
+  g_mounts.erase(mounted_);
+  mounted_.clear();
 }
 
 std::unique_ptr<cf::CredentialsFetcherService::Stub> Harness::client(bool connected) const {

@@ -30,10 +30,16 @@ std::string account_name(int i);  // 0..9 -> WEBAPP01..WEBAPP10
 
 class Harness {
  public:
-  Harness(const prove::ProveLab& lab, std::string dir) : lab_(lab), dir_(std::move(dir)) {}
+  // Where the daemon keeps its ticket caches (<state>/krbdir).
+  enum class Krbdir {
+    kTmpfs,  // a tmpfs of its own, as dist/ deploys it
+    kDisk,   // the state directory's file system
+  };
+  Harness(const prove::ProveLab& lab, std::string dir, Krbdir krbdir = Krbdir::kTmpfs)
+      : lab_(lab), dir_(std::move(dir)), krbdir_(krbdir) {}
   ~Harness() { stop(); }
   Status start();
-  void stop() { daemon_.reset(); }
+  void stop();  // the daemon, then krbdir's tmpfs (if any)
   daemon::Daemon& daemon() { return *daemon_; }
   OffsetClock& clock() { return clock_; }
   const std::string& socket() const { return socket_; }
@@ -47,10 +53,15 @@ class Harness {
  private:
   const prove::ProveLab& lab_;
   std::string dir_, state_, socket_;
+  Krbdir krbdir_;
+  std::string mounted_;  // krbdir's tmpfs while mounted
   OffsetClock clock_;
   daemon::OpenSslRandom random_;
   std::unique_ptr<daemon::Daemon> daemon_;
 };
+
+// Detaches every krbdir tmpfs still mounted (for an exit without destructors).
+void unmount_krbdirs();
 
 // One AddKerberosLease; lease id or "" (then *error says why).
 std::string add_lease(cf::CredentialsFetcherService::Stub& stub, const std::string& account,

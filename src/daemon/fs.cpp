@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +35,11 @@ FileAttrs state_dir_attrs(std::optional<uid_t> uid, std::optional<gid_t> gid, mo
   a.sync = sync;
   a.volume = "state directory";
   return a;
+}
+
+bool on_tmpfs(const std::string& path) {
+  struct statfs st {};
+  return ::statfs(path.c_str(), &st) == 0 && st.f_type == TMPFS_MAGIC;
 }
 
 Status ensure_dir(const std::string& path, mode_t mode, std::optional<uid_t> uid,

@@ -34,9 +34,11 @@ Status check_path_component(const std::string& field, const std::string& name) {
 }
 
 // Where a refresh keeps the one file per (identity, owner) that it links into
-// every lease's directory; same file system as krbdir/, closed to all but the
-// daemon, emptied at start-up (a crash mid-refresh leaves files behind).
-std::string images_dir(const std::string& state) { return state + "/images"; }
+// every lease's directory: inside krbdir/ so that it is on the same file
+// system even when krbdir/ is a mount of its own (a tmpfs, docs/daemon.md);
+// closed to all but the daemon, emptied at start-up (a crash mid-refresh
+// leaves files behind). Never a lease id (those are 20 hex characters).
+std::string images_dir(const std::string& state) { return state + "/krbdir/.images"; }
 
 krb::FileOwnership ownership(const FileOwner& o, bool sync) {
   return fs::state_dir_attrs(o.uid, o.gid, o.mode, sync);

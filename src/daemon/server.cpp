@@ -107,9 +107,13 @@ Status Daemon::start() {
   if (auto st = listen(); !st) return st;
   sd_watchdog_enabled(0, &watchdog_usec_);
   loop_thread_ = std::thread([this] { loop(); });
+  // Ticket caches belong in memory (dist/ mounts a tmpfs there): on a disk
+  // every lease allocates inodes on it and its tickets reach the disk.
+  const std::string krbdir = cfg_.state_dir + "/krbdir";
   log::info("listening", {{"socket", cfg_.socket_path},
                           {"realm", cfg_.realm},
-                          {"leases", std::to_string(leases_->size())}});
+                          {"leases", std::to_string(leases_->size())},
+                          {"krbdir_fs", fs::on_tmpfs(krbdir) ? "tmpfs" : "other"}});
   return ok_status();
 }
 

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <krb5/krb5.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -414,7 +417,7 @@ TEST_F(LeasesTest, RefreshWritesTheIdentitysOneImageIntoEachLeaseWithItsMode) {
 
 // Leases of one identity and one owner get the refreshed cache as hard links
 // of one file written once (no data written per lease); another owner or mode
-// gets a file of its own; nothing stays behind in <state>/images.
+// gets a file of its own; nothing stays behind in <state>/krbdir/.images.
 TEST_F(LeasesTest, RefreshLinksOneFilePerIdentityAndOwnerIntoItsLeases) {
   std::vector<LeaseView> same, other;
   auto add = [&](mode_t mode, std::vector<LeaseView>& into) {
@@ -448,22 +451,62 @@ TEST_F(LeasesTest, RefreshLinksOneFilePerIdentityAndOwnerIntoItsLeases) {
   auto t = krb::read_ccache_file(*ctx_, same[2].accounts[0].ccache);
   ASSERT_TRUE(t.ok()) << t.error().what();
   EXPECT_EQ(t->end_time, clock_.now() + 10h);
-  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/images"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/krbdir/.images"));
   // Deleting one lease removes its link only.
   ASSERT_TRUE(leases_->remove(same[0].record.id).ok());
   EXPECT_EQ(inode(same[1].accounts[0].ccache).second, 2u);
   EXPECT_TRUE(krb::read_ccache_file(*ctx_, same[1].accounts[0].ccache).ok());
 }
 
+// dist/ mounts a tmpfs of its own on <state>/krbdir: leases are made there,
+// and a refresh still publishes one file per identity and owner by hard
+// links (its images live inside krbdir, on the same file system).
+TEST_F(LeasesTest, KrbdirOnATmpfsOfItsOwnGetsLinkedRefreshes) {
+  const std::string krbdir = dir_ + "/state/krbdir";
+  leases_.reset();
+  if (::mount("tmpfs", krbdir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (not root?): " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{krbdir};
+  reopen();
+  ASSERT_TRUE(fs::on_tmpfs(krbdir));
+  ASSERT_FALSE(fs::on_tmpfs(dir_ + "/state/leases"));
+  std::vector<LeaseView> leases;
+  for (int i = 0; i < 2; ++i) {
+    LeaseRequest req;
+    req.accounts = {web_};
+    auto l = leases_->create(req);
+    ASSERT_TRUE(l.ok()) << l.error().what();
+    leases.push_back(*l);
+  }
+  clock_.advance(10h - 15min);
+  leases_->refresh_due();
+  struct stat a {
+  }, b{};
+  ASSERT_EQ(::stat(leases[0].accounts[0].ccache.c_str(), &a), 0);
+  ASSERT_EQ(::stat(leases[1].accounts[0].ccache.c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);
+  EXPECT_EQ(a.st_nlink, 2u);
+  auto t = krb::read_ccache_file(*ctx_, leases[1].accounts[0].ccache);
+  ASSERT_TRUE(t.ok()) << t.error().what();
+  EXPECT_EQ(t->end_time, clock_.now() + 10h);
+  EXPECT_TRUE(std::filesystem::is_empty(krbdir + "/.images"));
+  for (const auto& l : leases) ASSERT_TRUE(leases_->remove(l.record.id).ok());
+  leases_.reset();
+}
+
 // A refresh interrupted by a crash leaves image files behind: the next start
 // removes them, and a file there that is not the daemon's does not survive.
 TEST_F(LeasesTest, StartEmptiesTheImagesDirectory) {
-  const std::string stale = dir_ + "/state/images/krb5cc.tmp.0011223344556677";
+  const std::string stale = dir_ + "/state/krbdir/.images/krb5cc.tmp.0011223344556677";
   { std::ofstream(stale) << "stale"; }
   ASSERT_TRUE(std::filesystem::exists(stale));
   reopen();
-  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/images"));
-  EXPECT_EQ(mode_of(dir_ + "/state/images"), 0700u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/state/krbdir/.images"));
+  EXPECT_EQ(mode_of(dir_ + "/state/krbdir/.images"), 0700u);
 }
 
 }  // namespace

@@ -41,8 +41,10 @@ Status take_machine_lock(const std::string& netns) {
 }  // namespace
 
 Result<ProveLab> lab_up(std::chrono::seconds rotation) {
-  char tmpl[] = "/tmp/gmsa-prove-lab-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) return Error{"lab", "mkdtemp failed"};
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/gmsa-prove-lab-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return Error{"lab", "mkdtemp failed in " + tmpl};
   ProveLab l;
   l.config.dir = tmpl;
   l.config.rotation = rotation;

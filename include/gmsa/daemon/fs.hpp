@@ -26,6 +26,9 @@ Result<std::string> read_file(const std::string& path, std::size_t max_bytes = 1
 // regular files. Missing path = empty list.
 Result<std::vector<std::string>> remove_tree(const std::string& path);
 
+// Whether path is on a tmpfs (statfs); false when it cannot be told.
+bool on_tmpfs(const std::string& path);
+
 // Directory mode matching a file mode: an x bit wherever an r bit is set, plus
 // owner rwx (the daemon must manage the entries).
 mode_t dir_mode_for(mode_t file_mode);

@@ -62,7 +62,7 @@ Status Harness::start() {
 }
 
 void Harness::stop() {
-  daemon_.reset();
+  stop_daemon();
   if (mounted_.empty()) return;
   ::umount2(mounted_.c_str(), MNT_DETACH);
   std::lock_guard<std::mutex> lock(g_mounts_mu);

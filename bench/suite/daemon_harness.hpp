@@ -39,7 +39,8 @@ class Harness {
       : lab_(lab), dir_(std::move(dir)), krbdir_(krbdir) {}
   ~Harness() { stop(); }
   Status start();
-  void stop();  // the daemon, then krbdir's tmpfs (if any)
+  void stop_daemon() { daemon_.reset(); }  // krbdir's tmpfs stays, as on a restart
+  void stop();                             // the daemon, then krbdir's tmpfs (if any)
   daemon::Daemon& daemon() { return *daemon_; }
   OffsetClock& clock() { return clock_; }
   const std::string& socket() const { return socket_; }

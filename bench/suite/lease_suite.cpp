@@ -273,11 +273,14 @@ int run(bool quick, const std::string& out_path) {
                     {"cpu_s", cpu},
                     {"wall_s", wall / 1000},
                     {"dc", counters_delta(before, prove::counters(*lab))}};
+    // A restart: the in-process daemon stops, its krbdir tmpfs stays, a
+    // gmsa-brokerd process restores the leases there.
     std::string state = h.state_dir();
-    h.stop();
+    h.stop_daemon();
     std::cerr << "lease_suite: RSS of a gmsa-brokerd process restoring the leases\n";
     auto rss = brokerd_rss(*lab, state, dir + "/rss.sock",
                            std::string(GMSA_BINARY_DIR) + "/src/bin/gmsa-brokerd");
+    h.stop();
     if (!rss) die("rss: " + rss.error().what());
     r["rss"] = *rss;
   }

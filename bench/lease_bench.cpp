@@ -16,8 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "credentialsfetcher.grpc.pb.h"
+#include "fake_tickets.hpp"
 #include "gmsa/daemon/server.hpp"
 #include "grpcpp/grpcpp.h"
+#include "lab_credspec.hpp"
 #ifdef GMSA_BENCH_LAB
 #include "gmsa/daemon/directory_source.hpp"
 #endif
@@ -41,34 +43,8 @@ class InstantSource final : public CredentialSource {
   Result<krb::Credentials> get_tgt(const GmsaRef& ref, const SecretBytes&) override {
     auto ctx = thread_context(conf_);
     if (!ctx) return ctx.error();
-    krb5_context k = (*ctx)->get();
-    krb5_creds c{};
-    std::string client = principal_for(ref), server = "krbtgt/CONTOSO.TEST@CONTOSO.TEST";
-    krb5_parse_name(k, client.c_str(), &c.client);
-    krb5_parse_name(k, server.c_str(), &c.server);
-    unsigned char key[32] = {1};
-    c.keyblock.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
-    c.keyblock.length = sizeof key;
-    c.keyblock.contents = key;
-    auto now = static_cast<krb5_timestamp>(time(nullptr));
-    c.times.authtime = c.times.starttime = now;
-    c.times.endtime = c.times.renew_till = now + 36000;
-    char ticket[] = "synthetic";
-    c.ticket.length = sizeof ticket - 1;
-    c.ticket.data = ticket;
-    krb5_data* data = nullptr;
-    krb5_marshal_credentials(k, &c, &data);
-    krb::Credentials out;
-    out.client = client;
-    out.server = server;
-    out.start_time = std::chrono::system_clock::from_time_t(now);
-    out.end_time = out.start_time + std::chrono::hours(10);
-    out.renew_till = out.end_time;
-    out.marshalled = SecretBytes(reinterpret_cast<const std::uint8_t*>(data->data), data->length);
-    krb5_free_data(k, data);
-    krb5_free_principal(k, c.client);
-    krb5_free_principal(k, c.server);
-    return out;
+    auto now = std::chrono::system_clock::now();
+    return gmsa::testing::fake_tgt(**ctx, principal_for(ref), now, now + std::chrono::hours(10));
   }
   Result<std::vector<krb::KeytabKey>> keytab_keys(const GmsaRef&, const blob::ManagedPassword&,
                                                   const krb::Credentials&) override {
@@ -84,15 +60,6 @@ class InstantSource final : public CredentialSource {
  private:
   std::string conf_;
 };
-
-std::string spec_for(const std::string& account) {
-  return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820",
-    "MachineAccountName":")" +
-         account + R"(","Guid":"6f3a1c2e-52d8-4b7a-9e0f-2b1c4d5e6f70",
-    "DnsTreeName":"contoso.test","DnsName":"contoso.test","NetBiosName":"CONTOSO"},
-    "ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":")" +
-         account + R"(","Scope":"contoso.test"}]}})";
-}
 
 struct Harness {
   std::string dir;
@@ -117,7 +84,7 @@ struct Harness {
   }
   std::string add(const std::string& account, bool* ok) {
     cf::CreateKerberosLeaseRequest req;
-    req.add_credspec_contents(spec_for(account));
+    req.add_credspec_contents(gmsa::testing::lab_credspec(account));
     cf::CreateKerberosLeaseResponse resp;
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(1));
@@ -132,12 +99,6 @@ struct Harness {
     (void)stub->DeleteKerberosLease(&ctx, req, &resp);
   }
 };
-
-std::string make_dir() {
-  std::string t = "/tmp/lbXXXXXX";
-  if (mkdtemp(t.data()) == nullptr) std::abort();
-  return t;
-}
 
 DaemonConfig base(const std::string& dir) {
   DaemonConfig cfg;
@@ -167,9 +128,8 @@ void run(benchmark::State& state, Harness& h, const std::string& account, bool w
 
 void InMemory(benchmark::State& state, bool warm, bool sync_store) {
   Harness h;
-  h.dir = make_dir();
-  std::string conf = h.dir + "/krb5.conf";
-  std::ofstream(conf) << "[libdefaults]\n default_realm = CONTOSO.TEST\n";
+  h.dir = gmsa::testing::make_temp_dir("lb");
+  std::string conf = gmsa::testing::write_krb5_conf(h.dir, "CONTOSO.TEST");
   DaemonConfig cfg = base(h.dir);
   cfg.krb5_conf = conf;
   cfg.sync_store = sync_store;
@@ -201,7 +161,7 @@ void Lab(benchmark::State& state, bool warm) {
     return;
   }
   Harness h;
-  h.dir = make_dir();
+  h.dir = gmsa::testing::make_temp_dir("lb");
   DaemonConfig cfg = base(h.dir);
   cfg.krb5_conf = lab["krb5Config"];
   cfg.host_keytab = lab["hostKeytab"];

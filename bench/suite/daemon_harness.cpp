@@ -8,7 +8,7 @@
 #include <mutex>
 #include <set>
 
-#include "gmsa/daemon/directory_source.hpp"
+#include "lab_credspec.hpp"
 
 namespace gmsa::bench {
 namespace {
@@ -24,13 +24,6 @@ void unmount_krbdirs() {
   g_mounts.clear();
 }
 
-std::string spec_for(const std::string& account) {
-  return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820","MachineAccountName":")" +
-         account +
-         R"(","Guid":"6f3a1c2e-52d8-4b7a-9e0f-2b1c4d5e6f70","DnsTreeName":"contoso.test","DnsName":"contoso.test","NetBiosName":"CONTOSO"},"ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":")" +
-         account + R"(","Scope":"contoso.test"}]}})";
-}
-
 std::string account_name(int i) {
   std::string n = std::to_string(i + 1);
   return "WEBAPP" + std::string(n.size() < 2 ? "0" : "") + n;
@@ -38,7 +31,7 @@ std::string account_name(int i) {
 
 Status Harness::start() {
   state_ = dir_ + "/state";
-  socket_ = dir_ + "/s.sock";
+  socket_ = prove::daemon_socket(dir_);
   std::error_code ec;
   std::filesystem::create_directories(state_, ec);
   if (krbdir_ == Krbdir::kTmpfs) {
@@ -52,13 +45,10 @@ Status Harness::start() {
     std::lock_guard<std::mutex> lock(g_mounts_mu);
     g_mounts.insert(mounted_);
   }
-  daemon::DaemonConfig cfg = prove::daemon_config(lab_, state_, socket_);
-  if (auto st = daemon::finalize(cfg); !st) return st;
-  auto src = std::make_unique<daemon::DirectorySource>(cfg, random_, clock_);
-  auto d = daemon::Daemon::create(cfg, std::move(src), clock_, random_);
+  auto d = prove::start_daemon(lab_, dir_, clock_, random_);
   if (!d) return d.error();
   daemon_ = std::move(d).value();
-  return daemon_->start();
+  return ok_status();
 }
 
 void Harness::stop() {
@@ -85,7 +75,7 @@ std::unique_ptr<cf::CredentialsFetcherService::Stub> Harness::client(bool connec
 std::string add_lease(cf::CredentialsFetcherService::Stub& stub, const std::string& account,
                       std::string* error) {
   cf::CreateKerberosLeaseRequest req;
-  req.add_credspec_contents(spec_for(account));
+  req.add_credspec_contents(gmsa::testing::lab_credspec(account));
   cf::CreateKerberosLeaseResponse resp;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(1));

@@ -25,7 +25,6 @@ class OffsetClock final : public Clock {
   std::atomic<long long> offset_s{0};
 };
 
-std::string spec_for(const std::string& account);
 std::string account_name(int i);  // 0..9 -> WEBAPP01..WEBAPP10
 
 class Harness {

@@ -17,21 +17,13 @@
 #include "gmsa/daemon/directory_source.hpp"
 #include "gmsa/daemon/server.hpp"
 #include "gmsa/lab/process.hpp"
+#include "lab_credspec.hpp"
 
 namespace gmsa::daemon {
 namespace {
 
 using namespace std::chrono_literals;
 namespace cf = credentialsfetcher;
-
-std::string spec_for(const std::string& account) {
-  return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820",
-    "MachineAccountName":")" +
-         account + R"(","Guid":"6f3a1c2e-52d8-4b7a-9e0f-2b1c4d5e6f70",
-    "DnsTreeName":"contoso.test","DnsName":"contoso.test","NetBiosName":"CONTOSO"},
-    "ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":")" +
-         account + R"(","Scope":"contoso.test"}]}})";
-}
 
 // A TCP listener that accepts connections (via the kernel backlog) and never
 // answers: a DC that hangs.
@@ -162,7 +154,7 @@ class LabTest : public ::testing::Test {
   grpc::Status add(std::initializer_list<std::string> accounts,
                    cf::CreateKerberosLeaseResponse* r) {
     cf::CreateKerberosLeaseRequest req;
-    for (const auto& a : accounts) req.add_credspec_contents(spec_for(a));
+    for (const auto& a : accounts) req.add_credspec_contents(gmsa::testing::lab_credspec(a));
     return ecs_->AddKerberosLease(testing::agent_context().get(), req, r);
   }
 
@@ -219,7 +211,7 @@ TEST_F(LabTest, DomainlessLeaseWithTheLabUser) {
   cfg.host_principal.clear();
   start(cfg);
   cf::CreateNonDomainJoinedKerberosLeaseRequest req;
-  req.add_credspec_contents(spec_for("WEBAPP01"));  // user from the secret file
+  req.add_credspec_contents(gmsa::testing::lab_credspec("WEBAPP01"));  // user from the secret file
   cf::CreateNonDomainJoinedKerberosLeaseResponse r;
   auto st = ecs_->AddNonDomainJoinedKerberosLease(testing::agent_context().get(), req, &r);
   ASSERT_TRUE(st.ok()) << st.error_message();
@@ -259,7 +251,7 @@ TEST_F(LabTest, SilentDcFailsWithinTimeoutWhileHealthAnswers) {
       grpc::CreateChannel("unix:" + cfg.socket_path, grpc::InsecureChannelCredentials()));
   std::thread t([&] {
     cf::CreateKerberosLeaseRequest req;
-    req.add_credspec_contents(spec_for("WEBAPP01"));
+    req.add_credspec_contents(gmsa::testing::lab_credspec("WEBAPP01"));
     cf::CreateKerberosLeaseResponse r;
     st = once->AddKerberosLease(testing::agent_context().get(), req, &r);
     done = true;

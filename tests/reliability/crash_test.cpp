@@ -11,7 +11,6 @@
 #include <mutex>
 #include <thread>
 
-#include "gmsa/daemon/directory_source.hpp"
 #include "gmsa/daemon/server.hpp"
 #include "lab_fixture.hpp"
 
@@ -113,14 +112,10 @@ TEST(Crash, ReadersNeverSeeAPartialCacheDuringRefreshes) {
   std::filesystem::create_directories(dir);
   OffsetClock clock;
   daemon::OpenSslRandom random;
-  auto cfg = prove::daemon_config(the_lab(), dir + "/state", dir + "/s.sock");
-  ASSERT_TRUE(daemon::finalize(cfg).ok());
-  auto d = daemon::Daemon::create(
-      cfg, std::make_unique<daemon::DirectorySource>(cfg, random, clock), clock, random);
-  ASSERT_TRUE(d.ok());
+  auto d = prove::start_daemon(the_lab(), dir, clock, random);
+  ASSERT_TRUE(d.ok()) << d.error().what();
   auto daemon = std::move(d).value();
-  ASSERT_TRUE(daemon->start().ok());
-  auto stub = ecs_client(cfg.socket_path);
+  auto stub = ecs_client(prove::daemon_socket(dir));
   std::vector<std::string> caches;
   for (int i = 0; i < 20; ++i) {
     cf::CreateKerberosLeaseResponse r;

@@ -40,13 +40,6 @@ class LabEnvironment : public ::testing::Environment {
 bool lab_is_up() { return slot().has_value(); }
 prove::ProveLab& the_lab() { return *slot(); }
 
-std::string spec_for(const std::string& account) {
-  return R"({"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"Sid":"S-1-5-21-3623811015-3361044348-30300820","MachineAccountName":")" +
-         account +
-         R"(","Guid":"6f3a1c2e-52d8-4b7a-9e0f-2b1c4d5e6f70","DnsTreeName":"contoso.test","DnsName":"contoso.test","NetBiosName":"CONTOSO"},"ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":")" +
-         account + R"(","Scope":"contoso.test"}]}})";
-}
-
 std::unique_ptr<cf::CredentialsFetcherService::Stub> ecs_client(const std::string& socket) {
   grpc::ChannelArguments args;
   args.SetInt("grpc.use_local_subchannel_pool", 1);
@@ -63,7 +56,7 @@ grpc::Status add_lease(cf::CredentialsFetcherService::Stub& s,
                        const std::vector<std::string>& accounts,
                        cf::CreateKerberosLeaseResponse* r) {
   cf::CreateKerberosLeaseRequest req;
-  for (const auto& a : accounts) req.add_credspec_contents(spec_for(a));
+  for (const auto& a : accounts) req.add_credspec_contents(gmsa::testing::lab_credspec(a));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   return s.AddKerberosLease(&ctx, req, r);

@@ -11,6 +11,7 @@
 #include "credentialsfetcher.grpc.pb.h"
 #include "gmsa/krb/krb.hpp"
 #include "gmsa_broker.grpc.pb.h"
+#include "lab_credspec.hpp"
 #include "prove_lab.hpp"
 
 namespace gmsa::reliability {
@@ -21,7 +22,6 @@ namespace pb = gmsa::broker::v1;
 prove::ProveLab& the_lab();  // fails the test (ASSERT) if the lab is not up
 bool lab_is_up();
 
-std::string spec_for(const std::string& account);
 std::unique_ptr<cf::CredentialsFetcherService::Stub> ecs_client(const std::string& socket);
 std::unique_ptr<pb::Broker::Stub> broker_client(const std::string& socket);
 // AddKerberosLease for the accounts; status and response.

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gmsa/daemon/directory_source.hpp"
 #include "gmsa/lab/lab.hpp"
 #include "gmsa/lab/process.hpp"
 
@@ -67,6 +68,17 @@ Result<ProveLab> lab_up(std::chrono::seconds rotation) {
   l.facts = nlohmann::json::parse(slurp(l.config.path("lab.json")), nullptr, false);
   if (l.facts.is_discarded()) return Error{"lab", "cannot read lab.json"};
   return l;
+}
+
+Result<std::unique_ptr<daemon::Daemon>> start_daemon(const ProveLab& lab, const std::string& dir,
+                                                     const Clock& clock, daemon::Random& random) {
+  daemon::DaemonConfig cfg = daemon_config(lab, dir + "/state", daemon_socket(dir));
+  if (auto st = daemon::finalize(cfg); !st) return st.error();
+  auto d = daemon::Daemon::create(
+      cfg, std::make_unique<daemon::DirectorySource>(cfg, random, clock), clock, random);
+  if (!d) return d.error();
+  if (auto st = (*d)->start(); !st) return st.error();
+  return d;
 }
 
 Status lab_down(const ProveLab& l) {

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "gmsa/common/result.hpp"
 #include "gmsa/daemon/config.hpp"
+#include "gmsa/daemon/lease_id.hpp"
+#include "gmsa/daemon/server.hpp"
 #include "gmsa/lab/config.hpp"
 #include "gmsa/lab/counters.hpp"
 
@@ -28,6 +31,12 @@ Status lab_down(const ProveLab& lab);
 // A daemon configuration for the lab (domain-joined as the lab's host).
 daemon::DaemonConfig daemon_config(const ProveLab& lab, const std::string& state_dir,
                                    const std::string& socket_path);
+
+// A gmsa-brokerd in-process against the lab with the real DirectorySource,
+// started: state in <dir>/state, socket <dir>/s.sock (daemon_socket()).
+Result<std::unique_ptr<daemon::Daemon>> start_daemon(const ProveLab& lab, const std::string& dir,
+                                                     const Clock& clock, daemon::Random& random);
+inline std::string daemon_socket(const std::string& dir) { return dir + "/s.sock"; }
 
 // Counts from the lab servers' logs so far (AS exchanges, password reads, ...).
 lab::LabCounters counters(const ProveLab& lab);

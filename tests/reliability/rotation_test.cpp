@@ -7,7 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "gmsa/daemon/directory_source.hpp"
 #include "gmsa/daemon/server.hpp"
 #include "gmsa/krb/krb.hpp"
 #include "gmsa/lab/process.hpp"
@@ -57,14 +56,10 @@ TEST(Rotation, LoginsWithLeaseCachesNeverFailAcrossRotations) {
   std::filesystem::create_directories(dir);
   RealClock clock;
   daemon::OpenSslRandom random;
-  auto cfg = prove::daemon_config(the_lab(), dir + "/state", dir + "/s.sock");
-  ASSERT_TRUE(daemon::finalize(cfg).ok());
-  auto d = daemon::Daemon::create(
-      cfg, std::make_unique<daemon::DirectorySource>(cfg, random, clock), clock, random);
+  auto d = prove::start_daemon(the_lab(), dir, clock, random);
   ASSERT_TRUE(d.ok()) << d.error().what();
   auto daemon = std::move(d).value();
-  ASSERT_TRUE(daemon->start().ok());
-  auto stub = ecs_client(cfg.socket_path);
+  auto stub = ecs_client(prove::daemon_socket(dir));
   std::vector<std::string> caches;
   for (int i = 0; i < 3; ++i) {
     cf::CreateKerberosLeaseResponse r;

@@ -81,7 +81,7 @@ grpc::Status add_domainless_lease(cf::CredentialsFetcherService::Stub& ecs,
                                   const std::string& account) {
   auto user = lab_user();
   cf::CreateNonDomainJoinedKerberosLeaseRequest req;
-  req.add_credspec_contents(spec_for(account));
+  req.add_credspec_contents(gmsa::testing::lab_credspec(account));
   req.set_username(user["username"]);
   req.set_password(user["password"].get<std::string>());
   req.set_domain(user["domainName"]);
@@ -93,7 +93,7 @@ grpc::Status add_domainless_lease(cf::CredentialsFetcherService::Stub& ecs,
 // A keytab lease for `account` through the project's own API.
 grpc::Status add_keytab_lease(const std::string& socket, const std::string& account) {
   pb::AddLeaseRequest req;
-  req.add_credspec_contents(spec_for(account));
+  req.add_credspec_contents(gmsa::testing::lab_credspec(account));
   pb::Lease lease;
   grpc::ClientContext ctx;
   return broker_client(socket)->AddKeytabLease(&ctx, req, &lease);
@@ -186,7 +186,7 @@ TEST_F(ProcessTest, SocketAndIssuedFilesHaveTheDocumentedOwnersAndModes) {
   // A lease for a container user: owner and mode as asked.
   auto broker = broker_client(brokerd_.socket);
   pb::AddLeaseRequest req;
-  req.add_credspec_contents(spec_for("WEBAPP02"));
+  req.add_credspec_contents(gmsa::testing::lab_credspec("WEBAPP02"));
   req.mutable_owner()->set_uid(4321);
   req.mutable_owner()->set_gid(4322);
   req.mutable_owner()->set_mode(0440);

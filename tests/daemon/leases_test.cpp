@@ -494,7 +494,17 @@ TEST_F(LeasesTest, KrbdirOnATmpfsOfItsOwnGetsLinkedRefreshes) {
   ASSERT_TRUE(t.ok()) << t.error().what();
   EXPECT_EQ(t->end_time, clock_.now() + 10h);
   EXPECT_TRUE(std::filesystem::is_empty(krbdir + "/.images"));
+  // A restart keeps the mount: start-up rewrites the caches in place there.
+  reopen();
+  EXPECT_TRUE(leases_->restore(std::nullopt).empty());
+  EXPECT_TRUE(fs::on_tmpfs(leases[0].accounts[0].ccache));
+  ASSERT_TRUE(krb::read_ccache_file(*ctx_, leases[0].accounts[0].ccache).ok());
+  EXPECT_TRUE(std::filesystem::is_empty(krbdir + "/.images"));
   for (const auto& l : leases) ASSERT_TRUE(leases_->remove(l.record.id).ok());
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(krbdir))
+    left.push_back(e.path().filename());
+  EXPECT_EQ(left, std::vector<std::string>{".images"});
   leases_.reset();
 }
 

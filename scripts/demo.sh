@@ -29,11 +29,13 @@ chmod 755 "$work"
 lab_dir=${GMSA_DEMO_LAB_DIR:-$work/lab}  # GMSA_DEMO_LAB_DIR: use a lab that is already up, leave it up
 own_lab=$([ -z "${GMSA_DEMO_LAB_DIR:-}" ] && echo 1 || echo 0)
 brokerd_pid=""
+krbdir_mounted=""
 cleanup() {
   status=$?
   trap - EXIT INT TERM
   step "Tearing down"
   if [ -n "$brokerd_pid" ]; then kill -TERM "$brokerd_pid" 2>/dev/null || true; wait "$brokerd_pid" 2>/dev/null || true; fi
+  if [ -n "$krbdir_mounted" ]; then umount -l "$work/broker/krbdir" || true; fi
   if [ "$own_lab" = 1 ] && [ -f "$lab_dir/lab.json" ]; then "$gmsa" lab down --dir "$lab_dir" >/dev/null || true; fi
   if [ "$status" -ne 0 ] && [ -f "$work/brokerd.log" ]; then
     echo "--- gmsa-brokerd log (last 20 lines)"; tail -n 20 "$work/brokerd.log"
@@ -63,6 +65,10 @@ cat > "$work/brokerd.json" <<JSON
   "socket": "$work/broker/brokerd.sock"
 }
 JSON
+# Ticket caches on a tmpfs of their own, as dist/ mounts them (docs/daemon.md).
+mkdir -p "$work/broker/krbdir"
+mount -t tmpfs -o mode=0755,nosuid,nodev,noexec,size=64m tmpfs "$work/broker/krbdir"
+krbdir_mounted=1
 "$brokerd" --config "$work/brokerd.json" 2>"$work/brokerd.log" &
 brokerd_pid=$!
 export GMSA_SOCKET=$work/broker/brokerd.sock

@@ -4,9 +4,12 @@
 // RESOURCE_LOCK lab); the demo image is built by scripts/build-demo-image.sh.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -36,6 +39,7 @@ struct World {
   std::string socket;
   std::string spec;  // written by CredspecNew (first test)
   lab::PidRecord brokerd;
+  std::string krbdir_mount;  // the daemon's krbdir tmpfs while mounted
 };
 World& world() {
   static World w;
@@ -194,6 +198,15 @@ class E2eEnvironment : public ::testing::Environment {
         run({"/bin/bash", std::string(GMSA_SOURCE_DIR) + "/scripts/build-demo-image.sh", kImage});
     ASSERT_EQ(image.status, 0) << image.output;
     w.socket = w.dir + "/broker/brokerd.sock";
+    // The ticket caches on a tmpfs of their own, as dist/ deploys the daemon:
+    // the containers bind-mount their lease directories from it.
+    const std::string krbdir = w.dir + "/broker/krbdir";
+    std::filesystem::create_directories(krbdir);
+    ASSERT_EQ(::mount("tmpfs", krbdir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=0755,size=64m"),
+              0)
+        << std::strerror(errno);
+    w.krbdir_mount = krbdir;
     lab::SpawnOptions o;
     o.argv = {kBrokerd,
               "--domain",
@@ -222,6 +235,7 @@ class E2eEnvironment : public ::testing::Environment {
     w.brokerd = lab::record_of(*pid).value_or(lab::PidRecord{*pid, 0});
     for (int i = 0; i < 100 && lease_count() == 999; ++i) std::this_thread::sleep_for(100ms);
     ASSERT_EQ(lease_count(), 0u) << slurp(o.log_file);
+    ASSERT_NE(slurp(o.log_file).find("krbdir_fs=tmpfs"), std::string::npos) << slurp(o.log_file);
   }
   void TearDown() override {
     auto& w = world();
@@ -230,6 +244,7 @@ class E2eEnvironment : public ::testing::Environment {
       ::kill(w.brokerd.pid, SIGTERM);
       (void)lab::wait_child(w.brokerd.pid, "gmsa-brokerd", 10s);
     }
+    if (!w.krbdir_mount.empty()) ::umount2(w.krbdir_mount.c_str(), MNT_DETACH);
     if (w.own_lab && std::filesystem::exists(w.lab_dir + "/lab.json")) {
       auto down = run({kGmsa, "lab", "down", "--dir", w.lab_dir});
       EXPECT_EQ(down.status, 0) << down.output;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "gmsa/daemon/dns_srv.hpp"
 #include "gmsa/daemon/fs.hpp"
 
 namespace gmsa::daemon {
@@ -267,6 +268,9 @@ Status finalize(DaemonConfig& c) {
   if (c.dcs.empty() && c.dns_server.empty()) {
     return make_error("dcs", "give explicit DCs or a dns_server for SRV discovery");
   }
+  if (!c.dns_server.empty()) {
+    if (auto s = parse_dns_server(c.dns_server); !s) return s.error();
+  }
   if (c.renewal.backoff_initial.count() == 0)
     return make_error("backoff_initial_s", "must be greater than 0");
   if (c.renewal.backoff_max < c.renewal.backoff_initial) {
@@ -279,7 +283,7 @@ std::string usage() {
   return "usage: gmsa-brokerd [--config FILE] [--state-dir DIR] [--socket PATH]\n"
          "  [--socket-group GROUP] [--socket-mode 0660] --domain DNS --krb5-conf FILE\n"
          "  [--realm REALM] [--base-dn DN] [--host-keytab FILE --host-principal NAME$@REALM]\n"
-         "  [--dc HOST=ADDRESS[:PORT]]... | [--dns-server IP[:PORT]] [--ca-file FILE]\n"
+         "  [--dc HOST=ADDRESS[:PORT]]... | [--dns-server IPV4[:PORT]|[IPV6][:PORT]] [--ca-file FILE]\n"
          "  [--connect-timeout-ms N] [--operation-timeout-ms N] [--renew-margin-s N]\n"
          "  [--renew-jitter-s N] [--backoff-initial-s N] [--backoff-max-s N]\n"
          "  [--host-check-interval-s N] [--file-uid N] [--file-gid N] [--file-mode 0600]\n"

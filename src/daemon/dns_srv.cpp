@@ -3,9 +3,13 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <resolv.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 
@@ -89,85 +93,210 @@ std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, Random& random)
   return out;
 }
 
+Result<DnsServer> parse_dns_server(const std::string& server) {
+  std::string ip = server, port_text;
+  if (!server.empty() && server[0] == '[') {  // [v6] or [v6]:port
+    auto close = server.find(']');
+    if (close == std::string::npos) {
+      return make_error("dns_server", "'" + server + "' has no closing ']'");
+    }
+    ip = server.substr(1, close - 1);
+    std::string rest = server.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return make_error("dns_server", "bad port in '" + server + "'");
+      port_text = rest.substr(1);
+      if (port_text.empty()) return make_error("dns_server", "bad port in '" + server + "'");
+    }
+  } else if (std::count(server.begin(), server.end(), ':') == 1) {  // v4:port
+    auto colon = server.find(':');
+    ip = server.substr(0, colon);
+    port_text = server.substr(colon + 1);
+    if (port_text.empty()) return make_error("dns_server", "bad port in '" + server + "'");
+  }
+  std::uint16_t port = 53;
+  if (!port_text.empty()) {
+    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0) {
+      return make_error("dns_server", "bad port in '" + server + "'");
+    }
+  }
+  DnsServer out;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out.addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.addr);
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    out.len = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    out.len = sizeof(sockaddr_in6);
+  } else {
+    return make_error("dns_server", "'" + ip + "' is not an IPv4 or IPv6 address");
+  }
+  return out;
+}
+
 namespace {
 
-struct Resolver {
-  struct __res_state st {};
-  bool ok = false;
-  Resolver(const std::string& server, std::chrono::milliseconds timeout, Error& err) {
-    std::string ip = server;
-    std::uint16_t port = 53;
-    auto colon = server.find(':');
-    if (colon != std::string::npos) {
-      ip = server.substr(0, colon);
-      std::string p = server.substr(colon + 1);
-      auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-      if (ec != std::errc() || ptr != p.data() + p.size() || port == 0) {
-        err = make_error("dns_server", "bad port in '" + server + "'");
-        return;
-      }
-    }
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    if (inet_pton(AF_INET, ip.c_str(), &sa.sin_addr) != 1) {
-      err = make_error("dns_server", "'" + ip + "' is not an IPv4 address");
-      return;
-    }
-    if (res_ninit(&st) != 0) {
-      err = make_error("dns", "res_ninit failed");
-      return;
-    }
-    // Only our server; no search lists; one try with our timeout.
-    st.nscount = 1;
-    st.nsaddr_list[0] = sa;
-    st.retrans = std::max(1, static_cast<int>((timeout.count() + 999) / 1000));
-    st.retry = 1;
-    st.options &= ~static_cast<unsigned long>(RES_DNSRCH | RES_DEFNAMES);
-    ok = true;
+using SteadyClock = std::chrono::steady_clock;
+
+// Milliseconds to the deadline, rounded up: poll never returns before it.
+int remaining_ms(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now());
+  return static_cast<int>(std::max<long long>(0, (left.count() + 999) / 1000));
+}
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
-  ~Resolver() {
-    if (ok) res_nclose(&st);
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+bool wait_for(int fd, short events, SteadyClock::time_point deadline) {
+  pollfd p{fd, events, 0};
+  for (;;) {
+    int n = ::poll(&p, 1, remaining_ms(deadline));
+    if (n > 0) return true;
+    if (n == 0 || errno != EINTR) return false;
   }
-  Resolver(const Resolver&) = delete;
-  Resolver& operator=(const Resolver&) = delete;
+}
+
+// Our own transport over res_nmkquery: UDP to the one configured server (IPv4
+// or IPv6), TCP when the answer is truncated; one deadline for both. The
+// system resolver's server list, search list and retries are never used.
+class Dns {
+ public:
+  Dns(DnsServer server, std::chrono::milliseconds timeout) : server_(server), timeout_(timeout) {}
 
   Result<std::vector<std::uint8_t>> query(const std::string& name, int type) {
-    std::vector<std::uint8_t> buf(NS_PACKETSZ * 16);
-    int n = res_nquery(&st, name.c_str(), ns_c_in, type, buf.data(), static_cast<int>(buf.size()));
-    if (n < 0)
-      return make_error("dns", "no answer for " + name + " from the configured DNS server");
-    buf.resize(static_cast<std::size_t>(n));
-    return buf;
+    struct __res_state st {};
+    if (res_ninit(&st) != 0) return make_error("dns", "res_ninit failed");
+    std::vector<std::uint8_t> q(NS_PACKETSZ);
+    int n = res_nmkquery(&st, ns_o_query, name.c_str(), ns_c_in, type, nullptr, 0, nullptr,
+                         q.data(), static_cast<int>(q.size()));
+    res_nclose(&st);
+    if (n < 0) return make_error("dns", "cannot build a query for " + name);
+    q.resize(static_cast<std::size_t>(n));
+    const auto deadline = SteadyClock::now() + timeout_;
+    auto answer = over_udp(q, deadline);
+    if (answer && answer->size() >= 3 && ((*answer)[2] & 0x02) != 0) answer = over_tcp(q, deadline);
+    if (!answer) return make_error("dns", answer.error().message + " for " + name);
+    return answer;
   }
+
+ private:
+  Result<std::vector<std::uint8_t>> over_udp(const std::vector<std::uint8_t>& q,
+                                             SteadyClock::time_point deadline) {
+    Fd s(::socket(server_.addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.fd < 0) return make_error("dns", "cannot open a UDP socket");
+    if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&server_.addr), server_.len) != 0 ||
+        ::send(s.fd, q.data(), q.size(), 0) != static_cast<ssize_t>(q.size())) {
+      return make_error("dns",
+                        std::string("cannot send to the DNS server: ") + std::strerror(errno));
+    }
+    std::vector<std::uint8_t> buf(65535);
+    while (wait_for(s.fd, POLLIN, deadline)) {
+      ssize_t r = ::recv(s.fd, buf.data(), buf.size(), 0);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (r < 0) {
+        return make_error("dns",
+                          std::string("no answer from the DNS server: ") + std::strerror(errno));
+      }
+      // Only the answer to this query (same id, QR set) counts.
+      if (r >= 12 && buf[0] == q[0] && buf[1] == q[1] && (buf[2] & 0x80) != 0) {
+        buf.resize(static_cast<std::size_t>(r));
+        return buf;
+      }
+    }
+    return make_error("dns", "no answer from the DNS server within the timeout");
+  }
+
+  Result<std::vector<std::uint8_t>> over_tcp(const std::vector<std::uint8_t>& q,
+                                             SteadyClock::time_point deadline) {
+    Fd s(::socket(server_.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.fd < 0) return make_error("dns", "cannot open a TCP socket");
+    if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&server_.addr), server_.len) != 0) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (errno != EINPROGRESS || !wait_for(s.fd, POLLOUT, deadline) ||
+          ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+        return make_error("dns", "cannot connect to the DNS server over TCP");
+      }
+    }
+    std::vector<std::uint8_t> out = {static_cast<std::uint8_t>(q.size() >> 8),
+                                     static_cast<std::uint8_t>(q.size())};
+    out.insert(out.end(), q.begin(), q.end());
+    if (!io(s.fd, out.data(), out.size(), deadline, true)) {
+      return make_error("dns", "cannot send to the DNS server over TCP");
+    }
+    std::uint8_t len[2];
+    if (!io(s.fd, len, 2, deadline, false)) return make_error("dns", "no answer over TCP");
+    std::vector<std::uint8_t> answer(static_cast<std::size_t>(len[0] << 8 | len[1]));
+    if (answer.size() < 12 || !io(s.fd, answer.data(), answer.size(), deadline, false) ||
+        answer[0] != q[0] || answer[1] != q[1]) {
+      return make_error("dns", "no valid answer over TCP");
+    }
+    return answer;
+  }
+
+  // Sends or receives exactly n bytes before the deadline.
+  static bool io(int fd, std::uint8_t* p, std::size_t n, SteadyClock::time_point deadline,
+                 bool send) {
+    while (n > 0) {
+      if (!wait_for(fd, send ? POLLOUT : POLLIN, deadline)) return false;
+      ssize_t r = send ? ::send(fd, p, n, MSG_NOSIGNAL) : ::recv(fd, p, n, 0);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<std::size_t>(r);
+    }
+    return true;
+  }
+
+  DnsServer server_;
+  std::chrono::milliseconds timeout_;
 };
+
+// The first address of `type` (A or AAAA) in a response's answers, or "".
+std::string first_address(const std::vector<std::uint8_t>& msg, int type) {
+  ns_msg h;
+  if (ns_initparse(msg.data(), static_cast<int>(msg.size()), &h) != 0) return "";
+  for (int i = 0; i < ns_msg_count(h, ns_s_an); ++i) {
+    ns_rr rr;
+    if (ns_parserr(&h, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != type) continue;
+    char text[INET6_ADDRSTRLEN] = {0};
+    if (type == ns_t_a && ns_rr_rdlen(rr) == 4) {
+      inet_ntop(AF_INET, ns_rr_rdata(rr), text, sizeof text);
+    } else if (type == ns_t_aaaa && ns_rr_rdlen(rr) == 16) {
+      inet_ntop(AF_INET6, ns_rr_rdata(rr), text, sizeof text);
+    } else {
+      continue;
+    }
+    return text;
+  }
+  return "";
+}
 
 }  // namespace
 
 Result<std::vector<SrvRecord>> query_srv(const std::string& name, const std::string& server,
                                          std::chrono::milliseconds timeout) {
-  Error err;
-  Resolver r(server, timeout, err);
-  if (!r.ok) return err;
-  auto msg = r.query(name, ns_t_srv);
+  auto srv = parse_dns_server(server);
+  if (!srv) return srv.error();
+  Dns dns(*srv, timeout);
+  auto msg = dns.query(name, ns_t_srv);
   if (!msg) return msg.error();
   auto recs = parse_srv_response(*msg);
   if (!recs) return recs.error();
   for (auto& s : *recs) {
-    if (!s.address.empty()) continue;
-    auto a = r.query(s.target, ns_t_a);
-    if (!a) continue;
-    ns_msg h;
-    if (ns_initparse(a->data(), static_cast<int>(a->size()), &h) != 0) continue;
-    for (int i = 0; i < ns_msg_count(h, ns_s_an); ++i) {
-      ns_rr rr;
-      if (ns_parserr(&h, ns_s_an, i, &rr) == 0 && ns_rr_type(rr) == ns_t_a &&
-          ns_rr_rdlen(rr) == 4) {
-        char text[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, ns_rr_rdata(rr), text, sizeof text);
-        s.address = text;
-        break;
-      }
+    for (int type : {ns_t_a, ns_t_aaaa}) {
+      if (!s.address.empty()) break;
+      if (auto a = dns.query(s.target, type)) s.address = first_address(*a, type);
     }
   }
   return recs;

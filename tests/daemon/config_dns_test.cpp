@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "dns_messages.hpp"
 #include "fake_source.hpp"
 #include "gmsa/daemon/config.hpp"
 #include "gmsa/daemon/dns_srv.hpp"
@@ -58,50 +59,8 @@ TEST(Config, ParseDc) {
   EXPECT_EQ(parse_dc("dc1=10.0.0.1:0").error().what(), "dc: bad port '0'");
 }
 
-// A DNS response for _ldap._tcp.contoso.test SRV with two answers and one A
-// record in the additional section, built byte by byte (RFC 1035 / 2782).
-std::vector<std::uint8_t> srv_response() {
-  std::vector<std::uint8_t> m = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 1};
-  auto name = [&](std::initializer_list<const char*> labels) {
-    for (const char* l : labels) {
-      m.push_back(static_cast<std::uint8_t>(std::strlen(l)));
-      m.insert(m.end(), l, l + std::strlen(l));
-    }
-    m.push_back(0);
-  };
-  auto u16 = [&](unsigned v) {
-    m.push_back(static_cast<std::uint8_t>(v >> 8));
-    m.push_back(static_cast<std::uint8_t>(v));
-  };
-  name({"_ldap", "_tcp", "contoso", "test"});
-  u16(33);
-  u16(1);
-  auto srv = [&](unsigned prio, unsigned weight, unsigned port, const char* host) {
-    u16(0xC00C);  // pointer to the question name
-    u16(33);
-    u16(1);
-    u16(0);
-    u16(300);
-    u16(static_cast<unsigned>(6 + (1 + std::strlen(host)) + (1 + 7) + (1 + 4) + 1));
-    u16(prio);
-    u16(weight);
-    u16(port);
-    name({host, "contoso", "test"});
-  };
-  srv(10, 0, 389, "dc2");
-  srv(0, 100, 389, "dc1");
-  name({"dc1", "contoso", "test"});
-  u16(1);
-  u16(1);
-  u16(0);
-  u16(300);
-  u16(4);
-  for (int b : {10, 213, 0, 11}) m.push_back(static_cast<std::uint8_t>(b));
-  return m;
-}
-
 TEST(DnsSrv, ParsesAnswersAndAdditionalAddresses) {
-  auto msg = srv_response();
+  auto msg = testing::srv_response();
   auto r = parse_srv_response(msg);
   ASSERT_TRUE(r.ok()) << r.error().what();
   ASSERT_EQ(r->size(), 2u);

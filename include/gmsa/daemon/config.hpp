@@ -36,8 +36,8 @@ struct DaemonConfig {
   std::string host_keytab;     // domain-joined mode
   std::string host_principal;  // e.g. "HOST01$@CONTOSO.TEST"
   std::vector<DcConfig> dcs;   // explicit DCs, tried in order
-  std::string dns_server;      // "ip[:port]" for _ldap._tcp SRV discovery when dcs is empty
-  std::string ca_file;         // for LDAPS DCs
+  std::string dns_server;  // parse_dns_server() forms; _ldap._tcp SRV discovery when dcs is empty
+  std::string ca_file;     // for LDAPS DCs
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds operation_timeout{5000};
   RenewalPolicy renewal;

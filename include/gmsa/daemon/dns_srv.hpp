@@ -1,7 +1,10 @@
 // DC discovery: _ldap._tcp.<domain> SRV records from one configured DNS
-// server (res_nquery with our own resolver state: the system resolver is
-// never used implicitly), ordered by priority and weight (RFC 2782).
+// server, IPv4 or IPv6 (queries built by res_nmkquery, sent over our own UDP
+// socket, TCP when truncated: the system resolver's servers are never used),
+// ordered by priority and weight (RFC 2782).
 #pragma once
+
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdint>
@@ -32,8 +35,17 @@ Result<std::vector<SrvRecord>> parse_srv_response(std::span<const std::uint8_t> 
 // order (weight 0 entries get a small chance, as the RFC says).
 std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, Random& random);
 
-// Queries `name` SRV at server "ip[:port]" (IPv4), with one try of `timeout`,
-// then resolves targets without an address through the same server.
+// A DNS server: "1.2.3.4", "1.2.3.4:5353", "fd00::53", "[fd00::53]" or
+// "[fd00::53]:5353" (port 53 by default). Errors name dns_server.
+struct DnsServer {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+Result<DnsServer> parse_dns_server(const std::string& server);
+
+// Queries `name` SRV at `server` (parse_dns_server) within `timeout` (UDP,
+// then TCP if the answer is truncated), then resolves targets without an
+// address (A, then AAAA) through the same server.
 Result<std::vector<SrvRecord>> query_srv(const std::string& name, const std::string& server,
                                          std::chrono::milliseconds timeout);
 

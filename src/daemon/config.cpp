@@ -285,8 +285,7 @@ std::string usage() {
          "  [--realm REALM] [--base-dn DN] [--host-keytab FILE --host-principal NAME$@REALM]\n"
          "  [--dc HOST=ADDRESS[:PORT]]... | [--dns-server IPV4[:PORT]|[IPV6][:PORT]]\n"
          "  [--ca-file FILE] [--connect-timeout-ms N] [--operation-timeout-ms N]\n"
-         "  [--renew-margin-s N]\n"
-         "  [--renew-jitter-s N] [--backoff-initial-s N] [--backoff-max-s N]\n"
+         "  [--renew-margin-s N] [--renew-jitter-s N] [--backoff-initial-s N] [--backoff-max-s N]\n"
          "  [--host-check-interval-s N] [--file-uid N] [--file-gid N] [--file-mode 0600]\n"
          "  [--domainless-secret FILE] [--sync-store true|false] [--log-level info]\n"
          "Settings and the JSON config file are described in docs/daemon.md.\n";

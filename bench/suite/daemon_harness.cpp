@@ -1,26 +1,24 @@
 #include "daemon_harness.hpp"
 
-#include <sys/mount.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
-#include <set>
 
 #include "lab_credspec.hpp"
+#include "tmpfs_mount.hpp"
 
 namespace gmsa::bench {
 namespace {
 
+// Every krbdir tmpfs of a running harness, by path: kept here (not in the
+// Harness) so that die() can detach them all before exiting.
 std::mutex g_mounts_mu;
-std::set<std::string> g_mounts;
+std::map<std::string, std::unique_ptr<testing::TmpfsMount>> g_mounts;
 
 }  // namespace
 
 void unmount_krbdirs() {
   std::lock_guard<std::mutex> lock(g_mounts_mu);
-  for (const auto& m : g_mounts) ::umount2(m.c_str(), MNT_DETACH);
   g_mounts.clear();
 }
 
@@ -30,20 +28,16 @@ std::string account_name(int i) {
 }
 
 Status Harness::start() {
-  state_ = dir_ + "/state";
+  state_ = prove::daemon_state(dir_);
   socket_ = prove::daemon_socket(dir_);
   std::error_code ec;
   std::filesystem::create_directories(state_, ec);
   if (krbdir_ == Krbdir::kTmpfs) {
-    const std::string krbdir = state_ + "/krbdir";
-    std::filesystem::create_directories(krbdir, ec);
-    if (::mount("tmpfs", krbdir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                "mode=0755,size=256m") != 0) {
-      return Error{krbdir, std::string("cannot mount a tmpfs: ") + std::strerror(errno)};
-    }
-    mounted_ = krbdir;
+    auto m = testing::TmpfsMount::create(state_ + "/krbdir");
+    if (!m) return m.error();
+    mounted_ = (*m)->path();
     std::lock_guard<std::mutex> lock(g_mounts_mu);
-    g_mounts.insert(mounted_);
+    g_mounts[mounted_] = std::move(m).value();
   }
   auto d = prove::start_daemon(lab_, dir_, clock_, random_);
   if (!d) return d.error();
@@ -54,9 +48,8 @@ Status Harness::start() {
 void Harness::stop() {
   stop_daemon();
   if (mounted_.empty()) return;
-  ::umount2(mounted_.c_str(), MNT_DETACH);
   std::lock_guard<std::mutex> lock(g_mounts_mu);
-  g_mounts.erase(mounted_);
+  g_mounts.erase(mounted_);  // detaches it
   mounted_.clear();
 }
 

@@ -54,7 +54,7 @@ class Harness {
   const prove::ProveLab& lab_;
   std::string dir_, state_, socket_;
   Krbdir krbdir_;
-  std::string mounted_;  // krbdir's tmpfs while mounted
+  std::string mounted_;  // its krbdir tmpfs (the registry's key) while mounted
   OffsetClock clock_;
   daemon::OpenSslRandom random_;
   std::unique_ptr<daemon::Daemon> daemon_;

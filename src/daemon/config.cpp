@@ -127,6 +127,36 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& v) {
 
 }  // namespace
 
+Result<AddressPort> parse_address_port(const std::string& field, std::string_view text) {
+  AddressPort out;
+  std::string rest(text);
+  if (!rest.empty() && rest[0] == '[') {  // [v6]:port
+    auto close = rest.find(']');
+    if (close == std::string::npos) return make_error(field, "unterminated '[' in '" + rest + "'");
+    out.address = rest.substr(1, close - 1);
+    rest = rest.substr(close + 1);
+    if (!rest.empty() && rest[0] != ':') return make_error(field, "junk after ']'");
+    if (!rest.empty()) rest = rest.substr(1);
+  } else if (std::count(rest.begin(), rest.end(), ':') == 1) {
+    auto colon = rest.find(':');
+    out.address = rest.substr(0, colon);
+    rest = rest.substr(colon + 1);
+  } else {
+    out.address = rest;
+    rest.clear();
+  }
+  if (!rest.empty()) {
+    auto p = parse_uint<std::uint16_t>(field, rest);
+    if (!p || *p == 0) return make_error(field, "bad port '" + rest + "'");
+    out.port = *p;
+  }
+  if (!is_ip_literal(out.address)) {
+    return make_error(field,
+                      "'" + out.address + "' is not an IP address (names are never resolved)");
+  }
+  return out;
+}
+
 Result<DcConfig> parse_dc(std::string_view text) {
   DcConfig dc;
   auto eq = text.find('=');
@@ -134,30 +164,12 @@ Result<DcConfig> parse_dc(std::string_view text) {
     return make_error("dc", "expected HOST=ADDRESS[:PORT], got '" + std::string(text) + "'");
   }
   dc.host = std::string(text.substr(0, eq));
-  std::string rest(text.substr(eq + 1));
-  if (!rest.empty() && rest[0] == '[') {  // [v6]:port
-    auto close = rest.find(']');
-    if (close == std::string::npos) return make_error("dc", "unterminated '[' in '" + rest + "'");
-    dc.address = rest.substr(1, close - 1);
-    rest = rest.substr(close + 1);
-    if (!rest.empty() && rest[0] != ':') return make_error("dc", "junk after ']'");
-    if (!rest.empty()) rest = rest.substr(1);
-  } else if (std::count(rest.begin(), rest.end(), ':') == 1) {
-    auto colon = rest.find(':');
-    dc.address = rest.substr(0, colon);
-    rest = rest.substr(colon + 1);
-  } else {
-    dc.address = rest;
-    rest.clear();
-  }
-  if (!rest.empty()) {
-    auto p = parse_uint<std::uint16_t>("dc", rest);
-    if (!p || *p == 0) return make_error("dc", "bad port '" + rest + "'");
-    dc.port = *p;
+  auto ap = parse_address_port("dc", text.substr(eq + 1));
+  if (!ap) return ap.error();
+  dc.address = std::move(ap->address);
+  if (ap->port) {
+    dc.port = *ap->port;
     dc.ldaps = dc.port == 636;
-  }
-  if (!is_ip_literal(dc.address)) {
-    return make_error("dc", "'" + dc.address + "' is not an IP address (names are never resolved)");
   }
   return dc;
 }

@@ -10,10 +10,24 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 namespace gmsa::daemon {
+
+namespace {
+
+// The address an A or AAAA record holds, as text; "" for any other record.
+std::string rr_address(const ns_rr& rr) {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (ns_rr_type(rr) == ns_t_a && ns_rr_rdlen(rr) == 4) {
+    inet_ntop(AF_INET, ns_rr_rdata(rr), text, sizeof text);
+  } else if (ns_rr_type(rr) == ns_t_aaaa && ns_rr_rdlen(rr) == 16) {
+    inet_ntop(AF_INET6, ns_rr_rdata(rr), text, sizeof text);
+  }
+  return text;
+}
+
+}  // namespace
 
 Result<std::vector<SrvRecord>> parse_srv_response(std::span<const std::uint8_t> msg) {
   ns_msg handle;
@@ -46,14 +60,8 @@ Result<std::vector<SrvRecord>> parse_srv_response(std::span<const std::uint8_t> 
   for (int i = 0; i < ns_msg_count(handle, ns_s_ar); ++i) {
     ns_rr rr;
     if (ns_parserr(&handle, ns_s_ar, i, &rr) != 0) break;
-    char text[INET6_ADDRSTRLEN] = {0};
-    if (ns_rr_type(rr) == ns_t_a && ns_rr_rdlen(rr) == 4) {
-      inet_ntop(AF_INET, ns_rr_rdata(rr), text, sizeof text);
-    } else if (ns_rr_type(rr) == ns_t_aaaa && ns_rr_rdlen(rr) == 16) {
-      inet_ntop(AF_INET6, ns_rr_rdata(rr), text, sizeof text);
-    } else {
-      continue;
-    }
+    const std::string text = rr_address(rr);
+    if (text.empty()) continue;
     for (auto& s : out) {
       if (s.address.empty() && strcasecmp(s.target.c_str(), ns_rr_name(rr)) == 0) s.address = text;
     }
@@ -94,45 +102,21 @@ std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, Random& random)
 }
 
 Result<DnsServer> parse_dns_server(const std::string& server) {
-  std::string ip = server, port_text;
-  if (!server.empty() && server[0] == '[') {  // [v6] or [v6]:port
-    auto close = server.find(']');
-    if (close == std::string::npos) {
-      return make_error("dns_server", "'" + server + "' has no closing ']'");
-    }
-    ip = server.substr(1, close - 1);
-    std::string rest = server.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') return make_error("dns_server", "bad port in '" + server + "'");
-      port_text = rest.substr(1);
-      if (port_text.empty()) return make_error("dns_server", "bad port in '" + server + "'");
-    }
-  } else if (std::count(server.begin(), server.end(), ':') == 1) {  // v4:port
-    auto colon = server.find(':');
-    ip = server.substr(0, colon);
-    port_text = server.substr(colon + 1);
-    if (port_text.empty()) return make_error("dns_server", "bad port in '" + server + "'");
-  }
-  std::uint16_t port = 53;
-  if (!port_text.empty()) {
-    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0) {
-      return make_error("dns_server", "bad port in '" + server + "'");
-    }
-  }
+  auto ap = parse_address_port("dns_server", server);
+  if (!ap) return ap.error();
+  const std::uint16_t port = htons(ap->port.value_or(53));
   DnsServer out;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&out.addr);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.addr);
-  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+  if (inet_pton(AF_INET, ap->address.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
+    v4->sin_port = port;
     out.len = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+  } else {  // parse_address_port accepted it: IPv6
+    inet_pton(AF_INET6, ap->address.c_str(), &v6->sin6_addr);
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
+    v6->sin6_port = port;
     out.len = sizeof(sockaddr_in6);
-  } else {
-    return make_error("dns_server", "'" + ip + "' is not an IPv4 or IPv6 address");
   }
   return out;
 }
@@ -171,15 +155,21 @@ bool wait_for(int fd, short events, SteadyClock::time_point deadline) {
 // system resolver's server list, search list and retries are never used.
 class Dns {
  public:
-  Dns(DnsServer server, std::chrono::milliseconds timeout) : server_(server), timeout_(timeout) {}
+  // res_ninit reads resolv.conf (for res_nmkquery's defaults only) once per
+  // discovery, not once per query.
+  Dns(DnsServer server, std::chrono::milliseconds timeout)
+      : server_(server), timeout_(timeout), ready_(res_ninit(&st_) == 0) {}
+  ~Dns() {
+    if (ready_) res_nclose(&st_);
+  }
+  Dns(const Dns&) = delete;
+  Dns& operator=(const Dns&) = delete;
 
   Result<std::vector<std::uint8_t>> query(const std::string& name, int type) {
-    struct __res_state st {};
-    if (res_ninit(&st) != 0) return make_error("dns", "res_ninit failed");
+    if (!ready_) return make_error("dns", "res_ninit failed");
     std::vector<std::uint8_t> q(NS_PACKETSZ);
-    int n = res_nmkquery(&st, ns_o_query, name.c_str(), ns_c_in, type, nullptr, 0, nullptr,
+    int n = res_nmkquery(&st_, ns_o_query, name.c_str(), ns_c_in, type, nullptr, 0, nullptr,
                          q.data(), static_cast<int>(q.size()));
-    res_nclose(&st);
     if (n < 0) return make_error("dns", "cannot build a query for " + name);
     q.resize(static_cast<std::size_t>(n));
     const auto deadline = SteadyClock::now() + timeout_;
@@ -260,6 +250,8 @@ class Dns {
 
   DnsServer server_;
   std::chrono::milliseconds timeout_;
+  struct __res_state st_ {};
+  bool ready_;
 };
 
 // The first address of `type` (A or AAAA) in a response's answers, or "".
@@ -269,15 +261,7 @@ std::string first_address(const std::vector<std::uint8_t>& msg, int type) {
   for (int i = 0; i < ns_msg_count(h, ns_s_an); ++i) {
     ns_rr rr;
     if (ns_parserr(&h, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != type) continue;
-    char text[INET6_ADDRSTRLEN] = {0};
-    if (type == ns_t_a && ns_rr_rdlen(rr) == 4) {
-      inet_ntop(AF_INET, ns_rr_rdata(rr), text, sizeof text);
-    } else if (type == ns_t_aaaa && ns_rr_rdlen(rr) == 16) {
-      inet_ntop(AF_INET6, ns_rr_rdata(rr), text, sizeof text);
-    } else {
-      continue;
-    }
-    return text;
+    if (std::string text = rr_address(rr); !text.empty()) return text;
   }
   return "";
 }

@@ -38,7 +38,7 @@ Status check_path_component(const std::string& field, const std::string& name) {
 // system even when krbdir/ is a mount of its own (a tmpfs, docs/daemon.md);
 // closed to all but the daemon, emptied at start-up (a crash mid-refresh
 // leaves files behind). Never a lease id (those are 20 hex characters).
-std::string images_dir(const std::string& state) { return state + "/krbdir/.images"; }
+std::string images_dir(const std::string& krbdir) { return krbdir + "/.images"; }
 
 krb::FileOwnership ownership(const FileOwner& o, bool sync) {
   return fs::state_dir_attrs(o.uid, o.gid, o.mode, sync);
@@ -61,13 +61,13 @@ Result<std::unique_ptr<LeaseManager>> LeaseManager::open(
     const std::string& state_dir, IdentityManager& identities, Random& random,
     const std::string& krb5_conf, bool sync_store, std::unique_ptr<ProcessEvents> events) {
   if (auto st = fs::ensure_dir(state_dir, 0755); !st) return st.error();
-  if (auto st = fs::ensure_dir(state_dir + "/krbdir", 0755); !st) return st.error();
-  if (auto gone = fs::remove_tree(images_dir(state_dir)); !gone) return gone.error();
-  if (auto st = fs::ensure_dir(images_dir(state_dir), 0700); !st) return st.error();
   auto store = LeaseStore::open(state_dir + "/leases", sync_store);
   if (!store) return store.error();
   std::unique_ptr<LeaseManager> lm(
       new LeaseManager(state_dir, std::move(store).value(), identities, random, krb5_conf));
+  if (auto st = fs::ensure_dir(lm->krbdir(), 0755); !st) return st.error();
+  if (auto gone = fs::remove_tree(images_dir(lm->krbdir())); !gone) return gone.error();
+  if (auto st = fs::ensure_dir(images_dir(lm->krbdir()), 0700); !st) return st.error();
   LeaseManager* self = lm.get();
   lm->watcher_ = std::make_unique<ProcessWatcher>(
       events ? std::move(events) : make_pidfd_events(),
@@ -88,7 +88,7 @@ void LeaseManager::process_exited(const std::string& id, const BoundProcess& p) 
 }
 
 std::string LeaseManager::account_dir(const std::string& id, const GmsaRef& ref) const {
-  return state_ + "/krbdir/" + id + "/" + ref.account;
+  return lease_dir(id) + "/" + ref.account;
 }
 
 Status LeaseManager::write_account_files(const LeaseRecord& r, const GmsaRef& ref,
@@ -158,14 +158,14 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
     rec.user = req.who.username;
     rec.user_domain = req.who.domain;
   }
-  std::string lease_dir;
+  std::string dir;
   {
     std::lock_guard<std::mutex> lock(mu_);
     struct stat st {};
     do {
       rec.id = new_lease_id(random_);
-      lease_dir = state_ + "/krbdir/" + rec.id;
-    } while (leases_.count(rec.id) != 0 || ::lstat(lease_dir.c_str(), &st) == 0);
+      dir = lease_dir(rec.id);
+    } while (leases_.count(rec.id) != 0 || ::lstat(dir.c_str(), &st) == 0);
   }
   // Hold the identities first: the renewal loop prunes unreferenced ones.
   std::vector<std::string> held;
@@ -201,11 +201,11 @@ Result<LeaseView> LeaseManager::create(const LeaseRequest& req) {
   for (const auto& a : req.accounts) lease.keys.push_back(identity_key(a, req.who));
   auto cleanup = [&](Error e) -> Result<LeaseView> {
     release_held();
-    (void)fs::remove_tree(lease_dir);
+    (void)fs::remove_tree(dir);
     (void)store_.remove(rec.id);
     return e;
   };
-  if (auto st = ensure_lease_dir(lease_dir, rec.owner, ::geteuid()); !st) {
+  if (auto st = ensure_lease_dir(dir, rec.owner, ::geteuid()); !st) {
     return cleanup(st.error());
   }
   for (std::size_t i = 0; i < req.accounts.size(); ++i) {
@@ -245,7 +245,7 @@ Result<std::vector<std::string>> LeaseManager::remove(const std::string& id) {
   std::vector<std::string> paths;
   for (const auto& a : record.accounts) paths.push_back(account_dir(id, {a.account, a.domain}));
   if (auto st = store_.remove(id); !st) return st.error();  // the lease stays as it was
-  auto removed = fs::remove_tree(state_ + "/krbdir/" + id);
+  auto removed = fs::remove_tree(lease_dir(id));
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = leases_.find(id);  // still there: every removal holds files_mu_
@@ -356,7 +356,7 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
                                          {"pid", std::to_string(rec.process->pid)},
                                          {"reason", h.error().what()}});
         auto st = store_.remove(rec.id);
-        auto removed = fs::remove_tree(state_ + "/krbdir/" + rec.id);
+        auto removed = fs::remove_tree(lease_dir(rec.id));
         if (!st) problems.push_back(st.error());
         if (!removed) problems.push_back(removed.error());
         continue;
@@ -380,7 +380,7 @@ std::vector<Error> LeaseManager::restore(const std::optional<Authority>& domainl
     }
     Lease lease{rec, {}};
     // Also repairs the layout of leases an earlier version gave to the user.
-    if (auto st = ensure_lease_dir(state_ + "/krbdir/" + rec.id, rec.owner, ::geteuid()); !st)
+    if (auto st = ensure_lease_dir(lease_dir(rec.id), rec.owner, ::geteuid()); !st)
       problems.push_back(make_error("lease " + rec.id, st.error().what()));
     for (const auto& a : rec.accounts) {
       GmsaRef ref{a.account, a.domain};
@@ -451,7 +451,7 @@ void LeaseManager::refresh_due() {
         auto [pub, fresh] =
             published.try_emplace({lkeys[i], rec.owner.uid, rec.owner.gid, rec.owner.mode});
         if (fresh) {
-          std::string path = temp_path_for(images_dir(state_) + "/krb5cc");
+          std::string path = temp_path_for(images_dir(krbdir()) + "/krb5cc");
           auto st = krb::write_ccache_image(path, img->second.bytes, ownership(rec.owner, false));
           if (st) pub->second = path;
         }

@@ -109,11 +109,10 @@ Status Daemon::start() {
   loop_thread_ = std::thread([this] { loop(); });
   // Ticket caches belong in memory (dist/ mounts a tmpfs there): on a disk
   // every lease allocates inodes on it and its tickets reach the disk.
-  const std::string krbdir = cfg_.state_dir + "/krbdir";
   log::info("listening", {{"socket", cfg_.socket_path},
                           {"realm", cfg_.realm},
                           {"leases", std::to_string(leases_->size())},
-                          {"krbdir_fs", fs::on_tmpfs(krbdir) ? "tmpfs" : "other"}});
+                          {"krbdir_fs", fs::on_tmpfs(leases_->krbdir()) ? "tmpfs" : "other"}});
   return ok_status();
 }
 

@@ -4,12 +4,9 @@
 // RESOURCE_LOCK lab); the demo image is built by scripts/build-demo-image.sh.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -18,6 +15,7 @@
 
 #include "gmsa/client/client.hpp"
 #include "gmsa/lab/process.hpp"
+#include "tmpfs_mount.hpp"
 
 namespace gmsa::e2e {
 namespace {
@@ -39,7 +37,7 @@ struct World {
   std::string socket;
   std::string spec;  // written by CredspecNew (first test)
   lab::PidRecord brokerd;
-  std::string krbdir_mount;  // the daemon's krbdir tmpfs while mounted
+  std::unique_ptr<testing::TmpfsMount> krbdir;  // the daemon's, while mounted
 };
 World& world() {
   static World w;
@@ -200,13 +198,9 @@ class E2eEnvironment : public ::testing::Environment {
     w.socket = w.dir + "/broker/brokerd.sock";
     // The ticket caches on a tmpfs of their own, as dist/ deploys the daemon:
     // the containers bind-mount their lease directories from it.
-    const std::string krbdir = w.dir + "/broker/krbdir";
-    std::filesystem::create_directories(krbdir);
-    ASSERT_EQ(::mount("tmpfs", krbdir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                      "mode=0755,size=64m"),
-              0)
-        << std::strerror(errno);
-    w.krbdir_mount = krbdir;
+    auto krbdir = testing::TmpfsMount::create(w.dir + "/broker/krbdir");
+    ASSERT_TRUE(krbdir.ok()) << krbdir.error().what();
+    w.krbdir = std::move(krbdir).value();
     lab::SpawnOptions o;
     o.argv = {kBrokerd,
               "--domain",
@@ -244,7 +238,7 @@ class E2eEnvironment : public ::testing::Environment {
       ::kill(w.brokerd.pid, SIGTERM);
       (void)lab::wait_child(w.brokerd.pid, "gmsa-brokerd", 10s);
     }
-    if (!w.krbdir_mount.empty()) ::umount2(w.krbdir_mount.c_str(), MNT_DETACH);
+    w.krbdir.reset();
     if (w.own_lab && std::filesystem::exists(w.lab_dir + "/lab.json")) {
       auto down = run({kGmsa, "lab", "down", "--dir", w.lab_dir});
       EXPECT_EQ(down.status, 0) << down.output;

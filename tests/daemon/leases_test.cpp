@@ -2,12 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <krb5/krb5.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -15,6 +12,7 @@
 #include "fake_process_events.hpp"
 #include "fake_source.hpp"
 #include "gmsa/daemon/fs.hpp"
+#include "tmpfs_mount.hpp"
 
 namespace gmsa::daemon {
 namespace {
@@ -464,13 +462,8 @@ TEST_F(LeasesTest, RefreshLinksOneFilePerIdentityAndOwnerIntoItsLeases) {
 TEST_F(LeasesTest, KrbdirOnATmpfsOfItsOwnGetsLinkedRefreshes) {
   const std::string krbdir = dir_ + "/state/krbdir";
   leases_.reset();
-  if (::mount("tmpfs", krbdir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
-    GTEST_SKIP() << "cannot mount a tmpfs here (not root?): " << std::strerror(errno);
-  }
-  struct Unmount {
-    std::string path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{krbdir};
+  auto mount = gmsa::testing::TmpfsMount::create(krbdir);
+  if (!mount) GTEST_SKIP() << mount.error().what() << " (not root?)";
   reopen();
   ASSERT_TRUE(fs::on_tmpfs(krbdir));
   ASSERT_FALSE(fs::on_tmpfs(dir_ + "/state/leases"));

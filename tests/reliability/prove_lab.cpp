@@ -72,7 +72,7 @@ Result<ProveLab> lab_up(std::chrono::seconds rotation) {
 
 Result<std::unique_ptr<daemon::Daemon>> start_daemon(const ProveLab& lab, const std::string& dir,
                                                      const Clock& clock, daemon::Random& random) {
-  daemon::DaemonConfig cfg = daemon_config(lab, dir + "/state", daemon_socket(dir));
+  daemon::DaemonConfig cfg = daemon_config(lab, daemon_state(dir), daemon_socket(dir));
   if (auto st = daemon::finalize(cfg); !st) return st.error();
   auto d = daemon::Daemon::create(
       cfg, std::make_unique<daemon::DirectorySource>(cfg, random, clock), clock, random);

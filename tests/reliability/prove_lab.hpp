@@ -33,9 +33,10 @@ daemon::DaemonConfig daemon_config(const ProveLab& lab, const std::string& state
                                    const std::string& socket_path);
 
 // A gmsa-brokerd in-process against the lab with the real DirectorySource,
-// started: state in <dir>/state, socket <dir>/s.sock (daemon_socket()).
+// started: state in daemon_state(dir), socket daemon_socket(dir).
 Result<std::unique_ptr<daemon::Daemon>> start_daemon(const ProveLab& lab, const std::string& dir,
                                                      const Clock& clock, daemon::Random& random);
+inline std::string daemon_state(const std::string& dir) { return dir + "/state"; }
 inline std::string daemon_socket(const std::string& dir) { return dir + "/s.sock"; }
 
 // Counts from the lab servers' logs so far (AS exchanges, password reads, ...).

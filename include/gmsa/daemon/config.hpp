@@ -61,6 +61,17 @@ Result<DaemonConfig> parse_flags(const std::vector<std::string>& args);
 // Fills defaults (realm, base_dn) and checks required keys and consistency.
 Status finalize(DaemonConfig& cfg);
 
+// An IP literal with an optional port: "10.0.0.1", "10.0.0.1:389",
+// "fd00::1", "[fd00::1]" or "[fd00::1]:389" (no port, or an empty one after
+// the colon: nullopt). Errors name `field`: "unterminated '[' in '...'",
+// "junk after ']'", "bad port '...'", "'...' is not an IP address (names are
+// never resolved)".
+struct AddressPort {
+  std::string address;
+  std::optional<std::uint16_t> port;
+};
+Result<AddressPort> parse_address_port(const std::string& field, std::string_view text);
+
 // "dc1.contoso.test=10.0.0.1[:port]" -> DcConfig.
 Result<DcConfig> parse_dc(std::string_view text);
 

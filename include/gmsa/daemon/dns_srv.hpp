@@ -35,8 +35,8 @@ Result<std::vector<SrvRecord>> parse_srv_response(std::span<const std::uint8_t> 
 // order (weight 0 entries get a small chance, as the RFC says).
 std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, Random& random);
 
-// A DNS server: "1.2.3.4", "1.2.3.4:5353", "fd00::53", "[fd00::53]" or
-// "[fd00::53]:5353" (port 53 by default). Errors name dns_server.
+// A DNS server in parse_address_port's forms ("1.2.3.4:5353", "fd00::53",
+// "[fd00::53]:5353", ...), port 53 by default. Errors name dns_server.
 struct DnsServer {
   sockaddr_storage addr{};
   socklen_t len = 0;

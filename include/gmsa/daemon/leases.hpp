@@ -72,6 +72,9 @@ class LeaseManager {
   // Scheduler step: refreshes due identities and rewrites their leases' caches.
   void refresh_due();
 
+  // <state>/krbdir: every lease's directory, and the refresh images.
+  std::string krbdir() const { return state_ + "/krbdir"; }
+  std::string lease_dir(const std::string& id) const { return krbdir() + "/" + id; }
   std::string account_dir(const std::string& id, const GmsaRef& ref) const;
 
  private:

@@ -182,8 +182,8 @@ Result<double> floor_once(const PipelineEnv& env, const krb::Context& ctx, ldap:
       st = utf8.error();
       return;
     }
-    // The keys as the daemon derives them (one OpenSSL PBKDF2), then the AS
-    // exchange with pre-authentication.
+    // The keys as the daemon derives them (keys::aes_keys: one PBKDF2), then
+    // the AS exchange with pre-authentication.
     auto aes = keys::aes_keys(*utf8, keys::ad_salt(f["domain"].get<std::string>(), account));
     if (!aes) {
       st = aes.error();

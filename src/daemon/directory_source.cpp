@@ -217,9 +217,9 @@ Result<krb::Credentials> DirectorySource::get_tgt(const GmsaRef& ref,
   if (!utf8) return make_error(sf::kDirectory, "password: " + utf8.error().what());
   auto ctx = thread_context(cfg_.krb5_conf);
   if (!ctx) return make_error(sf::kKdc, ctx.error().what());
-  // The AES keys with one OpenSSL PBKDF2 (AD's salt rule for a gMSA, a
-  // computer-class account), then the AS exchange with those keys: about half
-  // the CPU of libkrb5's own string-to-key in krb5_get_init_creds_password.
+  // The AES keys with one PBKDF2 (AD's salt rule for a gMSA, a computer-class
+  // account; keys::aes_keys), then the AS exchange with those keys: a
+  // fraction of libkrb5's own string-to-key in krb5_get_init_creds_password.
   auto aes = keys::aes_keys(*utf8, keys::ad_salt(cfg_.domain, ref.account));
   if (!aes) return make_error(sf::kKdc, aes.error().what());
   std::vector<krb::KeytabKey> k;

@@ -34,9 +34,9 @@ enum class Enctype : std::int32_t {
 Result<SecretBytes> aes_string_to_key(Enctype enctype, const SecretBytes& utf8_password,
                                       std::string_view salt);
 
-// Both RFC 3962 AES keys at the cost of one: OpenSSL PBKDF2 (the AES128
-// intermediate key is a prefix of the AES256 one) and DK with AES-ECB.
-// Same results as aes_string_to_key, about half libkrb5's CPU time for one key.
+// Both RFC 3962 AES keys at the cost of one: one PBKDF2 (pbkdf2.hpp; the
+// AES128 intermediate key is a prefix of the AES256 one) and DK with AES-ECB.
+// Same results as aes_string_to_key, a fraction of libkrb5's time for one key.
 struct AesKeys {
   SecretBytes aes128;
   SecretBytes aes256;

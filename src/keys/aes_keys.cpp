@@ -1,4 +1,5 @@
-// RFC 3962 string-to-key for both AES enctypes with one PBKDF2 run (OpenSSL).
+// RFC 3962 string-to-key for both AES enctypes with one PBKDF2 run (pbkdf2.hpp)
+// and DK with OpenSSL's AES.
 //   tkey = PBKDF2-HMAC-SHA1(password, salt, 4096, keylength)
 //   key  = DK(tkey, "kerberos") = AES-encrypt(tkey, n-fold("kerberos", 128)),
 //          chained once more for the second half of a 256-bit key.
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "gmsa/keys/keys.hpp"
+#include "gmsa/keys/pbkdf2.hpp"
 
 namespace gmsa::keys {
 namespace {
@@ -42,11 +44,12 @@ Result<SecretBytes> derive_key(const std::uint8_t* tkey, std::size_t len) {
 
 Result<AesKeys> aes_keys(const SecretBytes& utf8_password, std::string_view salt) {
   SecretBytes tkey(32);
-  if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(utf8_password.data()),
-                        static_cast<int>(utf8_password.size()),
-                        reinterpret_cast<const unsigned char*>(salt.data()),
-                        static_cast<int>(salt.size()), 4096, EVP_sha1(), 32, tkey.data()) != 1) {
-    return make_error("openssl", "PBKDF2 failed");
+  const auto salt_bytes = std::span<const std::uint8_t>(
+      reinterpret_cast<const std::uint8_t*>(salt.data()), salt.size());
+  if (auto st = pbkdf2_hmac_sha1(utf8_password.span(), salt_bytes, 4096,
+                                 std::span<std::uint8_t>(tkey.data(), tkey.size()));
+      !st) {
+    return st.error();
   }
   auto k128 = derive_key(tkey.data(), 16);
   if (!k128) return k128.error();

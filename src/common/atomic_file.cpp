@@ -13,17 +13,17 @@
 #include "gmsa/common/encoding.hpp"
 
 namespace gmsa {
-namespace {
 
-// errno of a failed call, as an Error; a full file system names itself.
-Error sys_error(const std::string& field, const std::string& what, const std::string& path,
-                const FileAttrs& attrs, int err) {
+Error file_error(const std::string& field, const std::string& what, const std::string& path,
+                 const FileAttrs& attrs, int err) {
   if (err == ENOSPC || err == EDQUOT) {
     return make_error(field,
                       attrs.volume + " full: " + std::strerror(ENOSPC) + " (writing " + path + ")");
   }
   return make_error(field, what + ": " + std::strerror(err));
 }
+
+namespace {
 
 void fsync_dir_of(const std::string& path) {
   std::string dir = path.substr(0, path.find_last_of('/') + 1);
@@ -51,7 +51,7 @@ Status write_all(int fd, std::span<const std::uint8_t> data, const std::string& 
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return sys_error(field, "cannot write " + tmp, path, attrs, n < 0 ? errno : EIO);
+    if (n <= 0) return file_error(field, "cannot write " + tmp, path, attrs, n < 0 ? errno : EIO);
     off += static_cast<std::size_t>(n);
   }
   return ok_status();
@@ -62,7 +62,7 @@ Status write_all(int fd, std::span<const std::uint8_t> data, const std::string& 
 Status finish(int fd, const std::string& tmp, const std::string& path, const FileAttrs& attrs,
               const std::string& field) {
   auto fail = [&](const std::string& what) -> Status {
-    Error e = sys_error(field, what + " " + tmp, path, attrs, errno);
+    Error e = file_error(field, what + " " + tmp, path, attrs, errno);
     ::close(fd);
     ::unlink(tmp.c_str());
     return e;
@@ -76,12 +76,12 @@ Status finish(int fd, const std::string& tmp, const std::string& path, const Fil
   if (::fchmod(fd, attrs.mode & 07777) != 0) return fail("cannot chmod");
   if (attrs.sync && ::fsync(fd) != 0) return fail("cannot fsync");
   if (::close(fd) != 0) {  // NFS and friends report write errors here
-    Error e = sys_error(field, "cannot write " + tmp, path, attrs, errno);
+    Error e = file_error(field, "cannot write " + tmp, path, attrs, errno);
     ::unlink(tmp.c_str());
     return e;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = sys_error(field, "cannot rename " + tmp + " to " + path, path, attrs, errno);
+    Error e = file_error(field, "cannot rename " + tmp + " to " + path, path, attrs, errno);
     ::unlink(tmp.c_str());
     return e;
   }
@@ -99,9 +99,9 @@ Result<std::string> create_temp_file(const std::string& path, std::span<const st
                                      const std::string& field, const FileAttrs& attrs) {
   std::string tmp = temp_path_for(path);
   int fd = open_temp(tmp);
-  if (fd < 0) return sys_error(field, "cannot create " + tmp, path, attrs, errno);
+  if (fd < 0) return file_error(field, "cannot create " + tmp, path, attrs, errno);
   Status st = write_all(fd, initial, tmp, path, attrs, field);
-  if (::close(fd) != 0 && st) st = sys_error(field, "cannot write " + tmp, path, attrs, errno);
+  if (::close(fd) != 0 && st) st = file_error(field, "cannot write " + tmp, path, attrs, errno);
   if (!st) {
     ::unlink(tmp.c_str());
     return st.error();
@@ -113,7 +113,7 @@ Status publish_temp_file(const std::string& tmp, const std::string& path, const 
                          const std::string& field) {
   int fd = ::open(tmp.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    Error e = sys_error(field, "cannot open " + tmp, path, attrs, errno);
+    Error e = file_error(field, "cannot open " + tmp, path, attrs, errno);
     ::unlink(tmp.c_str());
     return e;
   }
@@ -124,7 +124,7 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
                          const FileAttrs& attrs, const std::string& field) {
   std::string tmp = temp_path_for(path);
   int fd = open_temp(tmp);
-  if (fd < 0) return sys_error(field, "cannot create " + tmp, path, attrs, errno);
+  if (fd < 0) return file_error(field, "cannot create " + tmp, path, attrs, errno);
   if (auto st = write_all(fd, content, tmp, path, attrs, field); !st) {
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -137,10 +137,10 @@ Status link_file_atomic(const std::string& source, const std::string& path, cons
                         const std::string& field) {
   std::string tmp = temp_path_for(path);
   if (::link(source.c_str(), tmp.c_str()) != 0) {
-    return sys_error(field, "cannot link " + source + " to " + tmp, path, attrs, errno);
+    return file_error(field, "cannot link " + source + " to " + tmp, path, attrs, errno);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = sys_error(field, "cannot rename " + tmp + " to " + path, path, attrs, errno);
+    Error e = file_error(field, "cannot rename " + tmp + " to " + path, path, attrs, errno);
     ::unlink(tmp.c_str());
     return e;
   }

@@ -15,6 +15,7 @@
 #include "fake_source.hpp"
 #include "gmsa/daemon/process_watch.hpp"
 #include "gmsa/daemon/server.hpp"
+#include "stored_leases.hpp"
 
 namespace gmsa::daemon {
 namespace {
@@ -132,7 +133,7 @@ TEST_F(GrpcTest, TwoGmsasInOneLeaseAndDelete) {
   ASSERT_EQ(dresp.deleted_kerberos_file_paths_size(), 2);
   EXPECT_EQ(dresp.deleted_kerberos_file_paths(0), resp.created_kerberos_file_paths(0));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/krbdir/" + resp.lease_id()));
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/leases/" + resp.lease_id() + ".json"));
+  EXPECT_EQ(testing::stored_leases(dir_ + "/state/leases").count(resp.lease_id()), 0u);
   st = ecs_->DeleteKerberosLease(testing::agent_context().get(), del, &dresp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(st.error_message(), "lease_id: no lease " + resp.lease_id());
@@ -342,7 +343,7 @@ TEST_F(GrpcTest, ALeaseBoundToAProcessEndsWithIt) {
   }
   EXPECT_EQ(list.leases_size(), 0);
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/krbdir/" + lease.lease_id()));
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/leases/" + lease.lease_id() + ".json"));
+  EXPECT_EQ(testing::stored_leases(dir_ + "/state/leases").count(lease.lease_id()), 0u);
   ASSERT_EQ(::waitpid(child, nullptr, 0), child);
 }
 

@@ -117,28 +117,6 @@ TEST_F(StoreTest, DecodeErrorsNameTheField) {
             "kind: unknown kind 'x'");
 }
 
-TEST_F(StoreTest, SaveLoadRemoveWithModesAndBadFilesReported) {
-  auto store = LeaseStore::open(dir_ + "/leases");
-  ASSERT_TRUE(store.ok()) << store.error().what();
-  LeaseRecord r = sample();
-  ASSERT_TRUE(store->save(r));
-  struct stat st {};
-  ASSERT_EQ(::stat((dir_ + "/leases/00112233445566778899.json").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-  std::ofstream(dir_ + "/leases/aaaaaaaaaaaaaaaaaaaa.json") << "{broken";
-  std::ofstream(dir_ + "/leases/notes.txt") << "x";
-  auto loaded = store->load_all();
-  ASSERT_EQ(loaded.leases.size(), 1u);
-  EXPECT_EQ(loaded.leases[0], r);
-  ASSERT_EQ(loaded.errors.size(), 2u);
-  EXPECT_EQ(loaded.errors[0].what(), dir_ + "/leases/aaaaaaaaaaaaaaaaaaaa.json: not a JSON object");
-  EXPECT_EQ(loaded.errors[1].what(), dir_ + "/leases/notes.txt: not a lease file name");
-  ASSERT_TRUE(store->remove(r.id));
-  EXPECT_TRUE(store->load_all().leases.empty());
-  EXPECT_EQ(store->remove("../etc").error().what(),
-            "lease_id: must be 20 lower-case hex characters");
-}
-
 TEST_F(StoreTest, AtomicWriteHasFinalModeAndLeavesNoTemp) {
   std::string p = dir_ + "/f";
   ASSERT_TRUE(

@@ -12,6 +12,7 @@
 #include "fake_process_events.hpp"
 #include "fake_source.hpp"
 #include "gmsa/daemon/fs.hpp"
+#include "stored_leases.hpp"
 #include "tmpfs_mount.hpp"
 
 namespace gmsa::daemon {
@@ -82,7 +83,8 @@ TEST_F(LeasesTest, CreateWritesCachesWithOwnerModeAndPersists) {
   ASSERT_TRUE(tgt.ok()) << tgt.error().what();
   EXPECT_EQ(tgt->client, "BATCH02$@CONTOSO.TEST");
   EXPECT_EQ(tgt->end_time, clock_.now() + 10h);
-  EXPECT_EQ(mode_of(dir_ + "/state/leases/" + id + ".json"), 0600u);
+  EXPECT_EQ(mode_of(dir_ + "/state/leases/journal"), 0600u);
+  EXPECT_EQ(testing::stored_leases(dir_ + "/state/leases").at(id), lease->record);
 }
 
 TEST_F(LeasesTest, LeasesForOneGmsaShareOneReadAndOneTgt) {
@@ -290,18 +292,14 @@ TEST_F(LeasesTest, ABoundLeaseIsDeletedWhenItsProcessExits) {
   req.process = BoundProcess{4343, 888};
   auto b = leases_->create(req);
   ASSERT_TRUE(b.ok()) << b.error().what();
-  const std::string a_record = dir_ + "/state/leases/" + a->record.id + ".json";
-  auto saved = fs::read_file(a_record);
-  ASSERT_TRUE(saved.ok());
-  EXPECT_NE(saved->find("\"process\": {\n    \"pid\": 4242,\n    \"start_time\": 777\n  }"),
-            std::string::npos)
-      << *saved;
+  EXPECT_EQ(testing::stored_leases(dir_ + "/state/leases").at(a->record.id).process,
+            (BoundProcess{4242, 777}));
   procs_->end(4242);
   procs_->settle();
   EXPECT_EQ(leases_->size(), 1u);
   EXPECT_FALSE(leases_->get(a->record.id).ok());
   EXPECT_NE(::access((dir_ + "/state/krbdir/" + a->record.id).c_str(), F_OK), 0);
-  EXPECT_NE(::access(a_record.c_str(), F_OK), 0);
+  EXPECT_EQ(testing::stored_leases(dir_ + "/state/leases").count(a->record.id), 0u);
   EXPECT_TRUE(leases_->get(b->record.id).ok());
   // Deleted on request first: its process ending later changes nothing.
   ASSERT_TRUE(leases_->remove(b->record.id).ok());
@@ -360,7 +358,7 @@ TEST_F(LeasesTest, RestartDeletesLeasesWhoseProcessEndedOrWasReplaced) {
   EXPECT_EQ(left, expected);
   for (int i : {0, 1}) {
     EXPECT_NE(::access((dir_ + "/state/krbdir/" + ids[i]).c_str(), F_OK), 0);
-    EXPECT_NE(::access((dir_ + "/state/leases/" + ids[i] + ".json").c_str(), F_OK), 0);
+    EXPECT_EQ(testing::stored_leases(dir_ + "/state/leases").count(ids[i]), 0u);
   }
   // The restored one is watched again.
   procs_->end(300);

@@ -31,6 +31,11 @@ struct FileAttrs {
   std::string volume = "file system";
 };
 
+// errno of a failed call on `path` as an Error in `field`: "<what>: <strerror>",
+// or for ENOSPC/EDQUOT "<volume> full: No space left on device (writing <path>)".
+Error file_error(const std::string& field, const std::string& what, const std::string& path,
+                 const FileAttrs& attrs, int err);
+
 // A new, unused temporary path next to `path`: "<path>.tmp.<16 hex>".
 std::string temp_path_for(const std::string& path);
 

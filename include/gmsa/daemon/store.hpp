@@ -1,10 +1,12 @@
-// Lease metadata, persisted one JSON file per lease under <state>/leases/
+// Lease metadata, persisted as an append-only journal, <state>/leases/journal
 // (format: docs/formats/lease-store.md). No secrets are ever stored.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,23 +58,50 @@ constexpr int kLeaseStoreVersion = 2;
 std::string encode_lease(const LeaseRecord& r);
 Result<LeaseRecord> decode_lease(std::string_view json);
 
+// One line of the journal: a lease added (the whole record) or deleted.
+struct JournalEntry {
+  enum class Op { kAdd, kDelete };
+  Op op = Op::kAdd;
+  std::string id;
+  LeaseRecord record;  // kAdd only
+};
+std::string encode_journal_add(const LeaseRecord& r);      // one line, '\n'-terminated
+std::string encode_journal_delete(const std::string& id);  // one line, '\n'-terminated
+Result<JournalEntry> decode_journal_line(std::string_view line);
+
+// The journal: each save or remove appends one line with a single write(), so
+// a lease costs no new inode on the state directory's disk. The file is
+// rewritten (atomically) with only the live leases at load and once dead
+// lines outnumber live ones (and exceed 1024). Safe to call from any thread.
 class LeaseStore {
  public:
   // dir = <state>/leases (created 0700 if missing by open()).
   static Result<LeaseStore> open(const std::string& dir, bool sync = true);
-  Status save(const LeaseRecord& r) const;
-  Status remove(const std::string& id) const;
+  LeaseStore(LeaseStore&&) noexcept;
+  LeaseStore& operator=(LeaseStore&&) noexcept;
+  ~LeaseStore();
+
+  // Appends the record (fdatasync when sync). On failure the journal is cut
+  // back to its previous length: nothing of the record remains.
+  Status save(const LeaseRecord& r);
+  // Appends a deletion if the id is live; an unknown id changes nothing.
+  Status remove(const std::string& id);
+
   struct Loaded {
-    std::vector<LeaseRecord> leases;
-    std::vector<Error> errors;  // unreadable files are reported, left in place
+    std::vector<LeaseRecord> leases;  // sorted by id
+    std::vector<Error> errors;        // bad lines and files are reported, kept
   };
-  Loaded load_all() const;
-  const std::string& dir() const { return dir_; }
+  // (Re)reads the journal and any version 1/2 per-lease files
+  // (<id>.json, imported into the journal, then removed); compacts.
+  Loaded load_all();
+
+  const std::string& dir() const;
+  std::string journal_path() const;
 
  private:
-  LeaseStore(std::string dir, bool sync) : dir_(std::move(dir)), sync_(sync) {}
-  std::string dir_;
-  bool sync_;
+  struct State;
+  explicit LeaseStore(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
 };
 
 }  // namespace gmsa::daemon

@@ -215,20 +215,32 @@ int run(bool quick, const std::string& out_path) {
     auto stub = h.client(true);
     if (!stub) die("latency: cannot connect to the daemon");
     std::vector<double> cold, floor, base, ns;
+    // The order rotates each round: a sample right after the baseline's
+    // processes exit pays for the kernel's clean-up after them, and no one
+    // kind should always be the one that does.
     for (int i = 0; i < std::max({n.cold, n.floor, n.baseline}); ++i) {
-      if (i < n.cold) cold.push_back(timed_lease(*stub));
-      if (i < n.floor) {
-        auto t = floor_once(penv, *ctx, **conn, "WEBAPP01");
-        if (!t) die("floor: " + t.error().what());
-        floor.push_back(*t);
-      }
-      if (i < n.baseline) {
-        auto t = baseline_once(penv, "WEBAPP01");
-        if (!t) die("baseline: " + t.error().what());
-        base.push_back(*t);
-        auto o = netns_exec_overhead(penv);
-        if (!o) die("baseline: " + o.error().what());
-        ns.push_back(*o);
+      for (int k = 0; k < 3; ++k) {
+        switch ((i + k) % 3) {
+          case 0:
+            if (i < n.cold) cold.push_back(timed_lease(*stub));
+            break;
+          case 1:
+            if (i < n.floor) {
+              auto t = floor_once(penv, *ctx, **conn, "WEBAPP01");
+              if (!t) die("floor: " + t.error().what());
+              floor.push_back(*t);
+            }
+            break;
+          default:
+            if (i < n.baseline) {
+              auto t = baseline_once(penv, "WEBAPP01");
+              if (!t) die("baseline: " + t.error().what());
+              base.push_back(*t);
+              auto o = netns_exec_overhead(penv);
+              if (!o) die("baseline: " + o.error().what());
+              ns.push_back(*o);
+            }
+        }
       }
     }
     cleanup_baseline(penv);

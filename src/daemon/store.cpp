@@ -41,12 +41,16 @@ struct LeaseStore::State {
   bool sync = true;
   std::mutex mu;
   bool loaded = false;
-  int fd = -1;                              // the journal, O_APPEND; opened on the first append
-  off_t size = 0;                           // its length after the last complete append
-  std::size_t dead = 0;                     // lines that no longer describe a live lease
-  std::map<std::string, std::string> live;  // id -> its "add" line
-  std::vector<std::string> bad_lines;       // kept verbatim through compaction
-  std::optional<Error> unreadable;          // the journal exists but cannot be read
+  int fd = -1;           // the journal, O_APPEND; opened on the first append
+  off_t size = 0;        // its length after the last complete append
+  std::size_t dead = 0;  // lines that no longer describe a live lease
+  struct Span {
+    off_t offset;
+    std::size_t length;  // with the '\n'
+  };
+  std::map<std::string, Span> live;    // id -> where its "add" line is
+  std::vector<std::string> bad_lines;  // kept verbatim through compaction
+  std::optional<Error> unreadable;     // the journal exists but cannot be read
 
   std::string path() const { return dir + "/" + kJournalName; }
   FileAttrs attrs() const { return fs::state_dir_attrs(std::nullopt, std::nullopt, 0600, sync); }
@@ -78,8 +82,9 @@ struct LeaseStore::State {
 
   // One write of the whole line; on any failure the file is cut back to
   // `size`, so a reader never finds part of a line after a refused request.
-  Status append(const std::string& line) {
-    if (auto st = open_fd(); !st) return st;
+  // Returns where the line starts.
+  Result<off_t> append(const std::string& line) {
+    if (auto st = open_fd(); !st) return st.error();
     std::size_t off = 0;
     int err = 0;
     while (off < line.size()) {
@@ -98,17 +103,33 @@ struct LeaseStore::State {
       }
       return file_error(path(), "cannot append", path(), attrs(), err);
     }
+    const off_t at = size;
     size += static_cast<off_t>(line.size());
-    return ok_status();
+    return at;
   }
 
-  // The live leases (and kept bad lines) as a new journal, renamed over the old.
+  // The live leases' lines (and kept bad lines) copied from the journal into
+  // a new one, renamed over the old.
   Status compact() {
+    std::string old;
+    if (::access(path().c_str(), F_OK) == 0) {
+      auto text = fs::read_file(path(), kMaxJournalBytes);
+      if (!text) return text.error();
+      old = std::move(text).value();
+    }
     std::string text;
     for (const auto& l : bad_lines) text += l + "\n";
-    for (const auto& [id, line] : live) text += line;
+    std::map<std::string, Span> moved;
+    for (const auto& [id, span] : live) {
+      if (static_cast<std::size_t>(span.offset) + span.length > old.size()) {
+        return make_error(path(), "shorter than the journal written (changed by someone else?)");
+      }
+      moved[id] = Span{static_cast<off_t>(text.size()), span.length};
+      text.append(old, static_cast<std::size_t>(span.offset), span.length);
+    }
     if (auto st = write_file_atomic(path(), text, attrs(), path()); !st) return st;
     close_fd();
+    live = std::move(moved);
     dead = 0;
     return open_fd();
   }
@@ -130,7 +151,8 @@ LeaseStore::Loaded LeaseStore::State::load() {
   bad_lines.clear();
   dead = 0;
   unreadable.reset();
-  bool rewrite = false;
+  bool torn = false;   // a last line without its newline, to cut off
+  off_t complete = 0;  // the end of the last complete line
   std::map<std::string, LeaseRecord> records;
   auto text = fs::read_file(path(), kMaxJournalBytes);
   if (!text && ::access(path().c_str(), F_OK) == 0) {
@@ -143,16 +165,18 @@ LeaseStore::Loaded LeaseStore::State::load() {
   if (text) {
     std::size_t start = 0, number = 0;
     while (start < text->size()) {
+      complete = static_cast<off_t>(start);
       ++number;
       const std::size_t end = text->find('\n', start);
       const std::string where = path() + " line " + std::to_string(number);
       if (end == std::string::npos) {
         // A write cut short by a crash: never acknowledged, so dropped.
         out.errors.push_back(make_error(where, "incomplete (no newline), dropped"));
-        rewrite = true;
+        torn = true;
         break;
       }
       const std::string_view line(text->data() + start, end - start);
+      const Span span{static_cast<off_t>(start), end - start + 1};
       start = end + 1;
       auto e = decode_journal_line(line);
       if (!e) {
@@ -162,7 +186,7 @@ LeaseStore::Loaded LeaseStore::State::load() {
       }
       if (e->op == JournalEntry::Op::kAdd) {
         if (live.count(e->id) != 0) ++dead;
-        live[e->id] = std::string(line) + "\n";
+        live[e->id] = span;
         records[e->id] = std::move(e->record);
       } else {
         dead += live.erase(e->id) + 1;
@@ -170,7 +194,22 @@ LeaseStore::Loaded LeaseStore::State::load() {
       }
     }
   }
-  // Version 1/2 stores: one <id>.json per lease.
+  if (torn) {
+    // Cut the torn tail off before anything is appended after it.
+    if (auto st = open_fd(); !st) {
+      unreadable = st.error();
+    } else if (::ftruncate(fd, complete) != 0) {
+      unreadable = file_error(path(), "cannot truncate", path(), attrs(), errno);
+    } else {
+      size = complete;
+    }
+    if (unreadable) out.errors.push_back(*unreadable);
+  }
+  if (dead > 0 && !unreadable) {
+    if (auto st = compact(); !st) out.errors.push_back(st.error());
+  }
+  // Version 1/2 stores: one <id>.json per lease, appended to the journal,
+  // then removed.
   std::vector<std::string> imported;
   if (DIR* d = ::opendir(dir.c_str())) {
     std::vector<std::string> names;
@@ -201,19 +240,20 @@ LeaseStore::Loaded LeaseStore::State::load() {
         continue;
       }
       if (live.count(rec->id) == 0) {
-        live[rec->id] = encode_journal_add(*rec);
+        if (unreadable) continue;  // kept until the journal can take it
+        const std::string line = encode_journal_add(*rec);
+        auto at = append(line);
+        if (!at) {
+          out.errors.push_back(at.error());
+          continue;
+        }
+        live[rec->id] = Span{*at, line.size()};
         records[rec->id] = std::move(rec).value();
       }
       imported.push_back(p);
     }
   } else {
     out.errors.push_back(make_error(dir, std::string("cannot open: ") + std::strerror(errno)));
-  }
-  if (rewrite || dead > 0 || !imported.empty()) {
-    if (auto st = compact(); !st) {
-      out.errors.push_back(st.error());
-      imported.clear();  // keep the old files: the journal does not hold them
-    }
   }
   for (const auto& p : imported) ::unlink(p.c_str());
   for (auto& [id, r] : records) out.leases.push_back(std::move(r));
@@ -244,9 +284,10 @@ Status LeaseStore::save(const LeaseRecord& r) {
   std::string line = encode_journal_add(r);
   std::lock_guard<std::mutex> lock(s_->mu);
   if (auto st = s_->writable(); !st) return st;
-  if (auto st = s_->append(line); !st) return st;
+  auto at = s_->append(line);
+  if (!at) return at.error();
   if (s_->live.count(r.id) != 0) ++s_->dead;
-  s_->live[r.id] = std::move(line);
+  s_->live[r.id] = State::Span{*at, line.size()};
   s_->maybe_compact();
   return ok_status();
 }
@@ -256,7 +297,7 @@ Status LeaseStore::remove(const std::string& id) {
   std::lock_guard<std::mutex> lock(s_->mu);
   if (auto st = s_->writable(); !st) return st;
   if (s_->live.count(id) == 0) return ok_status();
-  if (auto st = s_->append(encode_journal_delete(id)); !st) return st;
+  if (auto at = s_->append(encode_journal_delete(id)); !at) return at.error();
   s_->live.erase(id);
   s_->dead += 2;  // the add and the delete
   s_->maybe_compact();

@@ -135,8 +135,16 @@ TEST_F(JournalTest, CompactsOnceDeadLinesOutnumberLiveOnes) {
   // 514-600 appended 174 more.
   EXPECT_EQ(lines, 175);
   EXPECT_EQ(text.substr(0, text.find('\n') + 1), encode_journal_add(record(id_of(0))));
-  // Appends after the compaction land in the new file.
+  // Appends after the compaction land in the new file, and a second
+  // compaction copies the lines from where the first one put them.
   ASSERT_TRUE(s.save(record(id_of(999))));
+  for (int i = 1000; i < 1600; ++i) {
+    ASSERT_TRUE(s.save(record(id_of(i))));
+    ASSERT_TRUE(s.remove(id_of(i)));
+  }
+  const std::string second = journal();
+  EXPECT_EQ(second.substr(0, 2 * encode_journal_add(record(id_of(0))).size()),
+            encode_journal_add(record(id_of(0))) + encode_journal_add(record(id_of(999))));
   auto again = open();
   EXPECT_EQ(ids(again), (std::vector<std::string>{id_of(0), id_of(999)}));
   auto removed = fs::remove_tree(leases_);
@@ -163,7 +171,7 @@ TEST_F(JournalTest, ATornLastLineIsDroppedAndBadLinesAreKept) {
   EXPECT_EQ(loaded.errors[1].what(), leases_ + "/journal line 3: incomplete (no newline), dropped");
   // The bad line stays (reported again next time); the torn half is gone, so
   // the next append starts on a line of its own.
-  EXPECT_EQ(journal(), "{\"add\":{\"version\":9}}\n" + encode_journal_add(record(id_of(1))));
+  EXPECT_EQ(journal(), encode_journal_add(record(id_of(1))) + "{\"add\":{\"version\":9}}\n");
   ASSERT_TRUE(s.save(record(id_of(3))));
   auto again = open();
   auto reloaded = again.load_all();

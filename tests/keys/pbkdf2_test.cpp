@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <sched.h>
 
 #include <string>
 #include <vector>
@@ -60,6 +61,24 @@ TEST(Pbkdf2, EveryLengthUpToSixBlocksMatchesOpenSsl) {
               1);
     EXPECT_EQ(derive_hex(password, salt, 3, len), to_hex(want));
   }
+}
+
+// Confined to one CPU there is no other CPU to start a worker on: the caller
+// computes every block, with the same result.
+TEST(Pbkdf2, OneUsableCpuGivesTheSameResult) {
+  cpu_set_t old;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof old, &old), 0);
+  const std::string two_blocks =
+      derive_hex("passwordPASSWORDpassword", "saltSALTsaltSALTsaltSALTsaltSALTsalt", 4096, 25);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(::sched_getcpu(), &one);
+  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);
+  const std::string alone =
+      derive_hex("passwordPASSWORDpassword", "saltSALTsaltSALTsaltSALTsaltSALTsalt", 4096, 25);
+  ASSERT_EQ(::sched_setaffinity(0, sizeof old, &old), 0);
+  EXPECT_EQ(alone, two_blocks);
+  EXPECT_EQ(alone, "3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038");
 }
 
 TEST(Pbkdf2, BadArgumentsNameTheField) {

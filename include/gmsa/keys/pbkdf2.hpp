@@ -11,9 +11,11 @@ namespace gmsa::keys {
 
 // Fills `out` with PBKDF2-HMAC-SHA1(password, salt, iterations). Each 20-byte
 // output block is an independent chain of `iterations` HMACs, so the blocks
-// past the first run on worker threads (at most one per extra CPU) while the
-// caller computes the first: an AES256 key's two blocks cost the time of one.
-// Falls back to the calling thread if no thread can be started. Every HMAC
+// past the first run on worker threads, each started on the CPUs other than
+// the caller's (at most one per such CPU the thread may use), while the
+// caller computes the first: an AES256 key's two blocks cost little more
+// than one. With one usable CPU, or if no thread can be started, the caller
+// computes them all. Every HMAC
 // state and intermediate block is wiped before return, and the stack the
 // hashing ran on is overwritten. Errors name the field: iterations (0) or out
 // (empty or longer than RFC 8018 allows).

@@ -41,9 +41,10 @@ struct LeaseStore::State {
   bool sync = true;
   std::mutex mu;
   bool loaded = false;
-  int fd = -1;           // the journal, O_APPEND; opened on the first append
-  off_t size = 0;        // its length after the last complete append
-  std::size_t dead = 0;  // lines that no longer describe a live lease
+  int fd = -1;               // the journal, O_APPEND; opened on the first append
+  off_t size = 0;            // its length after the last complete append
+  std::size_t dead = 0;      // lines that no longer describe a live lease
+  std::size_t retry_at = 0;  // after a failed compaction: not before this many dead lines
   struct Span {
     off_t offset;
     std::size_t length;  // with the '\n'
@@ -131,12 +132,16 @@ struct LeaseStore::State {
     close_fd();
     live = std::move(moved);
     dead = 0;
+    retry_at = 0;
     return open_fd();
   }
 
   void maybe_compact() {
-    if (dead <= kCompactAfterDeadLines || dead <= live.size()) return;
+    if (dead <= kCompactAfterDeadLines || dead <= live.size() || dead < retry_at) return;
     if (auto st = compact(); !st) {
+      // E.g. room for a line but not for the copy: retry once the dead
+      // lines have doubled, not on every append (each try reads the file).
+      retry_at = dead * 2;
       log::warn("journal_compaction_failed", {{"error", st.error().what()}});
     }
   }

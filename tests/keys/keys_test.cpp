@@ -141,7 +141,7 @@ TEST(Keys, BadInputIsAnError) {
 namespace gmsa::keys {
 namespace {
 
-// One OpenSSL PBKDF2 run gives both AES keys: the vectors' values, and the
+// One PBKDF2 run gives both AES keys: the vectors' values, and the
 // same bytes libkrb5's string-to-key gives, for every vector password and
 // for passwords of other lengths (short, HMAC block-sized, long).
 TEST(Keys, AesKeysWithOnePbkdf2MatchTheVectorsAndLibkrb5) {

@@ -116,7 +116,7 @@ Status pbkdf2_hmac_sha1(std::span<const std::uint8_t> password, std::span<const 
   if (have_attr) (void)::pthread_attr_setaffinity_np(&attr, sizeof others, &others);
   std::vector<Lane> lanes(stride);
   std::vector<pthread_t> workers;
-  workers.reserve(stride);  // no allocation between a start and its join
+  workers.reserve(stride);    // no allocation between a start and its join
   std::uint32_t started = 1;  // the caller takes block 1 and every stride-th after it
   for (; have_attr && started < stride; ++started) {
     lanes[started] = Lane{&job, started + 1, stride, n};

@@ -9,7 +9,9 @@ mode_t lease_dir_mode(const FileOwner& owner, uid_t daemon_uid) {
   if (owner.mode & 0040) m |= 0050;
   if (owner.mode & 0004) m |= 0005;
   const bool foreign_owner = owner.uid && *owner.uid != daemon_uid;
-  if (foreign_owner && (owner.mode & 0400)) m |= 0001;
+  // The owner reaches its file as "other", or, when it is in the
+  // directory's group (often its own primary group), through the group bits.
+  if (foreign_owner && (owner.mode & 0400)) m |= owner.gid ? 0011 : 0001;
   return m;
 }
 

@@ -28,6 +28,10 @@ TEST(LeaseDirMode, AnotherOwnerGetsTraverseOnly) {
   EXPECT_EQ(lease_dir_mode(FileOwner{4321, std::nullopt, 0400}, kDaemon), 0701u);
   EXPECT_EQ(lease_dir_mode(FileOwner{4321, std::nullopt, 0600}, kDaemon), 0701u);
   EXPECT_EQ(lease_dir_mode(FileOwner{4321, 4322, 0440}, kDaemon), 0751u);
+  // It may be in the directory's group (a container user in its own group):
+  // the group bits apply to it then, so they carry the traverse bit too.
+  EXPECT_EQ(lease_dir_mode(FileOwner{4321, 4322, 0600}, kDaemon), 0711u);
+  EXPECT_EQ(lease_dir_mode(FileOwner{4321, 4322, 0400}, kDaemon), 0711u);
   EXPECT_EQ(lease_dir_mode(FileOwner{4321, 4322, 0444}, kDaemon), 0755u);
   // The owner cannot read its own file: nothing to reach.
   EXPECT_EQ(lease_dir_mode(FileOwner{4321, 4322, 0040}, kDaemon), 0750u);

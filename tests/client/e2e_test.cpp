@@ -288,6 +288,66 @@ TEST(E2e, ContainerLogsInAsTheGmsaAndTheLeaseIsGoneAfterwards) {
   EXPECT_EQ(leases_after_exit(id), 0u);
 }
 
+// The OCI hook (dist/podman/hooks.d): an annotated container gets the lease,
+// owned by its user, and the lease goes with the container.
+std::string hooks_dir() {
+  const std::string dir = world().dir + "/hooks.d";
+  std::filesystem::create_directories(dir);
+  nlohmann::json hook = nlohmann::json::parse(
+      slurp(std::string(GMSA_SOURCE_DIR) + "/dist/podman/hooks.d/gmsa-broker.json"));
+  hook["hook"]["path"] = kGmsa;
+  hook["hook"]["args"] = {"gmsa", "hook", "precreate", "--socket", world().socket};
+  std::ofstream(dir + "/gmsa-broker.json") << hook.dump(2);
+  return dir;
+}
+
+Strings with_hook(Strings container) {
+  container.insert(container.begin() + 1, {"--hooks-dir", hooks_dir()});
+  return container;
+}
+
+TEST(E2e, OciHookGivesAnAnnotatedContainerItsIdentity) {
+  ASSERT_FALSE(world().spec.empty());
+  // --user 1000: the image's user "app", group 1000; the lease's files are
+  // its own and its group owns their directory.
+  auto r = run(with_hook(psql_container(
+      {"--user", "1000", "--annotation", "io.github.gmsa-broker.credspec=" + world().spec})));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "webapp WEBAPP01$@CONTOSO.TEST\n");
+  EXPECT_EQ(leases_after_exit(), 0u);  // its poststop hook deleted the lease
+  // Without the annotation the hook does nothing: no lease, no login.
+  auto plain = run(with_hook(psql_container()));
+  EXPECT_EQ(plain.status, 2) << plain.output;
+  EXPECT_EQ(lease_count(), 0u);
+}
+
+// podman 4.3 reports a failed precreate hook as "exit status 1" only; the
+// hook's own message is checked by running it as podman would.
+TEST(E2e, OciHookRefusesABadAnnotationAndTheContainerDoesNotStart) {
+  const std::string missing = world().dir + "/nosuch.json";
+  auto r =
+      run(with_hook(psql_container({"--annotation", "io.github.gmsa-broker.credspec=" + missing})));
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("gmsa hook precreate --socket " + world().socket + "]: exit status 1"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("WEBAPP01$@"), std::string::npos) << r.output;
+  EXPECT_EQ(lease_count(), 0u);
+  const std::string config = world().dir + "/config.json";
+  std::ofstream(config) << nlohmann::json{
+      {"process", {{"user", {{"uid", 0}}}}},
+      {"annotations",
+       {{"io.github.gmsa-broker.credspec",
+         missing}}}}.dump();
+  auto direct = run({"/bin/sh", "-c", "exec \"$0\" hook precreate --socket \"$1\" < \"$2\"", kGmsa,
+                     world().socket, config});
+  EXPECT_EQ(direct.status, 1);
+  EXPECT_EQ(direct.output,
+            "gmsa hook precreate: annotations.io.github.gmsa-broker.credspec: cannot read " +
+                missing + "\n");
+  EXPECT_EQ(lease_count(), 0u);
+}
+
 TEST(E2e, TheSameContainerWithoutALeaseIsRefused) {
   auto r = run(psql_container());
   EXPECT_EQ(r.status, 2) << r.output;  // psql: connection failed

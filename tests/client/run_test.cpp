@@ -10,8 +10,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "fake_daemon.hpp"
+
 namespace gmsa::client {
 namespace {
+
+using testing::FakeDaemon;
 
 using Strings = std::vector<std::string>;
 
@@ -63,35 +67,6 @@ TEST(InsertIdentity, RefusesOtherCommands) {
     EXPECT_EQ(r.error().what(), c.error);
   }
 }
-
-class FakeDaemon : public Daemon {
- public:
-  Result<Lease> add_lease(const LeaseRequest& r) override {
-    requests.push_back(r.credspecs);
-    owner = r.owner;
-    process = r.process;
-    if (!add_error.empty()) return Error{"gmsa-brokerd", add_error};
-    Lease l;
-    l.id = "0123456789abcdef0123";
-    l.accounts.push_back({"WEBAPP01", "contoso.test", "/s/krbdir/0123456789abcdef0123/WEBAPP01",
-                          "/s/krbdir/0123456789abcdef0123/WEBAPP01/krb5cc", 0, "ok", ""});
-    return l;
-  }
-  Result<std::vector<std::string>> delete_lease(const std::string& id) override {
-    deleted.push_back(id);
-    return std::vector<std::string>{};
-  }
-  Result<std::vector<Lease>> list_leases() override { return std::vector<Lease>{}; }
-  Result<Lease> get_lease(const std::string&) override { return Error{"", "unused"}; }
-  Result<DaemonStatus> status() override { return DaemonStatus{}; }
-  Result<std::string> health() override { return std::string("OK"); }
-
-  std::string add_error;
-  std::vector<std::vector<std::string>> requests;
-  std::optional<FileOwner> owner;
-  std::optional<BoundProcess> process;
-  std::vector<std::string> deleted;
-};
 
 // exec() never returns when it works: the fake models that by throwing.
 struct Replaced {

@@ -1,0 +1,126 @@
+#include "gmsa/client/oci_hook.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "gmsa/client/run.hpp"
+
+namespace gmsa::client {
+namespace {
+
+using json = nlohmann::json;
+
+const std::string kAnnotationField = std::string("annotations.") + kCredspecAnnotation;
+
+// process.user.uid / gid: absent = 0 (the OCI default), else a uint32.
+Result<std::uint32_t> user_id(const json& config, const char* key) {
+  const std::string field = std::string("process.user.") + key;
+  if (!config.contains("process")) return 0u;
+  const json& p = config["process"];
+  if (!p.is_object()) return Error{"process", "not an object"};
+  if (!p.contains("user")) return 0u;
+  const json& u = p["user"];
+  if (!u.is_object()) return Error{"process.user", "not an object"};
+  if (!u.contains(key)) return 0u;
+  const json& v = u[key];
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 0xfffffffeULL) {
+    return Error{field, "must be a user or group id (0..4294967294)"};
+  }
+  return static_cast<std::uint32_t>(v.get<std::uint64_t>());
+}
+
+// The container's changes; `config` is known to be an object.
+Status add_identity(json& config, const Lease& lease, const HookContext& ctx) {
+  if (lease.accounts.size() != 1) {
+    return Error{"lease", "lease " + lease.id + " has " + std::to_string(lease.accounts.size()) +
+                              " accounts; one gMSA per container is supported"};
+  }
+  json& mounts = config["mounts"];
+  if (mounts.is_null()) mounts = json::array();
+  if (!mounts.is_array()) return Error{"mounts", "not an array"};
+  for (const auto& m : mounts) {
+    if (m.is_object() && m.contains("destination") && m["destination"].is_string() &&
+        m["destination"].get<std::string>() == kContainerKrbDir) {
+      return Error{"mounts",
+                   std::string("the container already mounts something at ") + kContainerKrbDir};
+    }
+  }
+  mounts.push_back({{"destination", kContainerKrbDir},
+                    {"type", "bind"},
+                    {"source", lease.accounts[0].path},
+                    {"options", {"rbind", "ro", "nosuid", "nodev", "noexec"}}});
+  json& process = config["process"];
+  if (process.is_null()) process = json::object();
+  json& env = process["env"];
+  if (env.is_null()) env = json::array();
+  if (!env.is_array()) return Error{"process.env", "not an array"};
+  json kept = json::array();
+  for (const auto& e : env) {
+    if (!e.is_string()) return Error{"process.env", "holds a value that is not a string"};
+    if (e.get<std::string>().rfind("KRB5CCNAME=", 0) != 0) kept.push_back(e);
+  }
+  kept.push_back(std::string("KRB5CCNAME=") + kContainerCcache);
+  env = std::move(kept);
+  json& hooks = config["hooks"];
+  if (hooks.is_null()) hooks = json::object();
+  if (!hooks.is_object()) return Error{"hooks", "not an object"};
+  json& poststop = hooks["poststop"];
+  if (poststop.is_null()) poststop = json::array();
+  if (!poststop.is_array()) return Error{"hooks.poststop", "not an array"};
+  poststop.push_back(
+      {{"path", ctx.self_path},
+       {"args", {"gmsa", "hook", "poststop", "--socket", ctx.socket, "--lease", lease.id}}});
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::string> hook_precreate(Daemon& daemon, std::string_view config_text,
+                                   const HookContext& ctx) {
+  json config = json::parse(config_text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded() || !config.is_object()) {
+    return Error{"config", "not a JSON object (podman passes the OCI runtime configuration)"};
+  }
+  if (!config.contains("annotations")) return std::string(config_text);
+  const json& annotations = config["annotations"];
+  if (!annotations.is_object()) return Error{"annotations", "not an object"};
+  if (!annotations.contains(kCredspecAnnotation)) return std::string(config_text);
+  const json& path = annotations[kCredspecAnnotation];
+  if (!path.is_string() || path.get<std::string>().empty() ||
+      path.get<std::string>().front() != '/') {
+    return Error{kAnnotationField, "must be the absolute path of a credential spec file"};
+  }
+  auto uid = user_id(config, "uid");
+  if (!uid) return uid.error();
+  auto gid = user_id(config, "gid");
+  if (!gid) return gid.error();
+  auto spec = ctx.read_file(path.get<std::string>());
+  if (!spec) return Error{kAnnotationField, spec.error().what()};
+  LeaseRequest req;
+  req.credspecs.push_back(std::move(spec).value());
+  req.owner = FileOwner{*uid, *gid, std::nullopt};
+  auto lease = daemon.add_lease(req);
+  if (!lease) return Error{"lease", lease.error().what()};
+  if (auto st = add_identity(config, *lease, ctx); !st) {
+    (void)daemon.delete_lease(lease->id);
+    return st.error();
+  }
+  try {
+    return config.dump();
+  } catch (const json::exception&) {  // a path or socket name that is not UTF-8
+    (void)daemon.delete_lease(lease->id);
+    return Error{"config", "cannot be written back: a path in it is not UTF-8"};
+  }
+}
+
+Status hook_poststop(Daemon& daemon, const std::string& lease_id) {
+  auto d = daemon.delete_lease(lease_id);
+  if (d) return ok_status();
+  const std::string gone = "no lease " + lease_id;
+  const std::string m = d.error().message;
+  if (m.size() >= gone.size() && m.compare(m.size() - gone.size(), gone.size(), gone) == 0) {
+    return ok_status();
+  }
+  return d.error();
+}
+
+}  // namespace gmsa::client

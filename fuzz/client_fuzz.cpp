@@ -40,7 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   OneLease d;
   HookContext ctx{
       "/usr/bin/gmsa", "/run/gmsa.sock",
-      [](const std::string&) -> gmsa::Result<std::string> { return std::string("{}"); }};
+      [](const std::string&) -> gmsa::Result<std::string> { return std::string("{}"); },
+      [](const std::string&) -> gmsa::Result<DomainlessUser> {
+        return DomainlessUser{"alice", "contoso.test", gmsa::SecretBytes::from_string("pw")};
+      }};
   auto out = hook_precreate(d, text, ctx);
   if (!out) {
     if (d.added != d.deleted) __builtin_trap();  // a refusal leaves no lease

@@ -22,7 +22,9 @@ constexpr std::string_view kUsage =
     "An OCI hook for podman (dist/podman/hooks.d/gmsa-broker.json): a container annotated\n"
     "io.github.gmsa-broker.credspec=FILE gets a lease of that credential spec's gMSA, owned by\n"
     "the container's user, mounted read-only at /var/credentials-fetcher/krbdir with KRB5CCNAME\n"
-    "set; the lease is deleted when the container is.\n";
+    "set; the lease is deleted when the container is. With "
+    "io.github.gmsa-broker.domainless-secret=\n"
+    "FILE as well, the lease is domainless, read by the user in that file.\n";
 
 constexpr std::size_t kMaxConfigBytes = 16u << 20;
 
@@ -97,7 +99,7 @@ int hook_main(const Args& args, Io io) {
     io.err << "gmsa hook precreate: " << self.error().what() << "\n";
     return kExitFailure;
   }
-  client::HookContext ctx{*self, socket, read_file};
+  client::HookContext ctx{*self, socket, read_file, client::read_domainless_secret};
   auto out = client::hook_precreate(**daemon, *input, ctx);
   if (!out) {
     io.err << "gmsa hook precreate: " << out.error().what() << "\n";

@@ -10,6 +10,19 @@ namespace {
 using json = nlohmann::json;
 
 const std::string kAnnotationField = std::string("annotations.") + kCredspecAnnotation;
+const std::string kDomainlessField = std::string("annotations.") + kDomainlessAnnotation;
+
+// An annotation naming a host file: absent = nullopt.
+Result<std::optional<std::string>> file_annotation(const json& annotations, const char* key,
+                                                   const std::string& field,
+                                                   const std::string& what) {
+  if (!annotations.contains(key)) return std::optional<std::string>();
+  const json& v = annotations[key];
+  if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().front() != '/') {
+    return Error{field, "must be the absolute path of " + what};
+  }
+  return std::optional<std::string>(v.get<std::string>());
+}
 
 // process.user.uid / gid: absent = 0 (the OCI default), else a uint32.
 Result<std::uint32_t> user_id(const json& config, const char* key) {
@@ -84,20 +97,26 @@ Result<std::string> hook_precreate(Daemon& daemon, std::string_view config_text,
   const json& annotations = config["annotations"];
   if (!annotations.is_object()) return Error{"annotations", "not an object"};
   if (!annotations.contains(kCredspecAnnotation)) return std::string(config_text);
-  const json& path = annotations[kCredspecAnnotation];
-  if (!path.is_string() || path.get<std::string>().empty() ||
-      path.get<std::string>().front() != '/') {
-    return Error{kAnnotationField, "must be the absolute path of a credential spec file"};
-  }
+  auto path =
+      file_annotation(annotations, kCredspecAnnotation, kAnnotationField, "a credential spec file");
+  if (!path) return path.error();
+  auto secret = file_annotation(annotations, kDomainlessAnnotation, kDomainlessField,
+                                "a domainless secret file");
+  if (!secret) return secret.error();
   auto uid = user_id(config, "uid");
   if (!uid) return uid.error();
   auto gid = user_id(config, "gid");
   if (!gid) return gid.error();
-  auto spec = ctx.read_file(path.get<std::string>());
+  auto spec = ctx.read_file(**path);
   if (!spec) return Error{kAnnotationField, spec.error().what()};
   LeaseRequest req;
   req.credspecs.push_back(std::move(spec).value());
   req.owner = FileOwner{*uid, *gid, std::nullopt};
+  if (*secret) {
+    auto user = ctx.read_secret(**secret);
+    if (!user) return Error{kDomainlessField, user.error().what()};
+    req.user = std::move(user).value();
+  }
   auto lease = daemon.add_lease(req);
   if (!lease) return Error{"lease", lease.error().what()};
   if (auto st = add_identity(config, *lease, ctx); !st) {

@@ -315,6 +315,14 @@ TEST(E2e, OciHookGivesAnAnnotatedContainerItsIdentity) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, "webapp WEBAPP01$@CONTOSO.TEST\n");
   EXPECT_EQ(leases_after_exit(), 0u);  // its poststop hook deleted the lease
+  // Domainless: the second annotation names the reader's secret file.
+  auto domainless = run(with_hook(psql_container(
+      {"--annotation", "io.github.gmsa-broker.credspec=" + world().spec, "--annotation",
+       "io.github.gmsa-broker.domainless-secret=" +
+           world().lab["domainlessUser"]["file"].get<std::string>()})));
+  ASSERT_EQ(domainless.status, 0) << domainless.output;
+  EXPECT_EQ(domainless.output, "webapp WEBAPP01$@CONTOSO.TEST\n");
+  EXPECT_EQ(leases_after_exit(), 0u);
   // Without the annotation the hook does nothing: no lease, no login.
   auto plain = run(with_hook(psql_container()));
   EXPECT_EQ(plain.status, 2) << plain.output;

@@ -16,6 +16,8 @@ class FakeDaemon : public Daemon {
     requests.push_back(r.credspecs);
     owner = r.owner;
     process = r.process;
+    user =
+        r.user ? std::optional<std::string>(r.user->username + "@" + r.user->domain) : std::nullopt;
     if (!add_error.empty()) return Error{"gmsa-brokerd", add_error};
     Lease l;
     l.id = "0123456789abcdef0123";
@@ -38,6 +40,7 @@ class FakeDaemon : public Daemon {
   std::vector<std::vector<std::string>> requests;
   std::optional<FileOwner> owner;
   std::optional<BoundProcess> process;
+  std::optional<std::string> user;  // domainless: "name@domain"
   std::vector<std::string> deleted;
 };
 

@@ -17,9 +17,16 @@ using json = nlohmann::json;
 using testing::FakeDaemon;
 
 HookContext context() {
-  return {"/usr/bin/gmsa", "/run/gmsa.sock", [](const std::string& path) -> Result<std::string> {
+  return {"/usr/bin/gmsa", "/run/gmsa.sock",
+          [](const std::string& path) -> Result<std::string> {
             if (path == "/specs/webapp01.json") return std::string("{spec}");
             return Error{"", "cannot read " + path};
+          },
+          [](const std::string& path) -> Result<DomainlessUser> {
+            if (path == "/specs/alice.json") {
+              return DomainlessUser{"alice", "contoso.test", SecretBytes::from_string("pw")};
+            }
+            return Error{path, "cannot read"};
           }};
 }
 
@@ -47,6 +54,7 @@ TEST(OciHook, PrecreateAddsTheMountTheCcacheAndItsOwnPoststop) {
   EXPECT_EQ(d.owner->uid, 1000u);
   EXPECT_EQ(d.owner->gid, 1001u);
   EXPECT_FALSE(d.process.has_value());  // no process to bind to yet
+  EXPECT_FALSE(d.user.has_value());     // domain-joined
   EXPECT_EQ(c["mounts"].size(), 2u);
   EXPECT_EQ(c["mounts"][1], json::parse(R"({"destination": "/var/credentials-fetcher/krbdir",
       "type": "bind", "source": "/s/krbdir/0123456789abcdef0123/WEBAPP01",
@@ -64,6 +72,30 @@ TEST(OciHook, PrecreateAddsTheMountTheCcacheAndItsOwnPoststop) {
   want["process"]["env"] = c["process"]["env"];
   EXPECT_EQ(c, want);
   EXPECT_TRUE(d.deleted.empty());
+}
+
+TEST(OciHook, ASecretAnnotationMakesTheLeaseDomainless) {
+  FakeDaemon d;
+  json c = config();
+  c["annotations"]["io.github.gmsa-broker.domainless-secret"] = "/specs/alice.json";
+  auto out = hook_precreate(d, c.dump(), context());
+  ASSERT_TRUE(out.ok()) << out.error().what();
+  EXPECT_EQ(d.user, "alice@contoso.test");
+  EXPECT_EQ(d.owner->uid, 1000u);
+  EXPECT_EQ(out->find("pw"), std::string::npos);  // the password stays out of the config
+  c["annotations"]["io.github.gmsa-broker.domainless-secret"] = "/specs/nosuch.json";
+  FakeDaemon d2;
+  auto bad = hook_precreate(d2, c.dump(), context());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().what(),
+            "annotations.io.github.gmsa-broker.domainless-secret: /specs/nosuch.json: cannot read");
+  EXPECT_TRUE(d2.requests.empty());
+  c["annotations"]["io.github.gmsa-broker.domainless-secret"] = "alice.json";
+  bad = hook_precreate(d2, c.dump(), context());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().what(),
+            "annotations.io.github.gmsa-broker.domainless-secret: must be the absolute path of a "
+            "domainless secret file");
 }
 
 TEST(OciHook, KeepsHooksPodmanAlreadySetAndDefaultsTheUserToRoot) {

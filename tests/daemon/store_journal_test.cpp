@@ -1,15 +1,20 @@
 // The lease journal: appends, deletions, reload, compaction, import of the
 // per-lease files of older versions, and damage (a torn last line, bad lines,
 // a write refused half-way) that never costs an acknowledged lease.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
 
 #include "fake_tickets.hpp"
 #include "gmsa/daemon/fs.hpp"
+#include "gmsa/daemon/log.hpp"
 #include "gmsa/daemon/store.hpp"
 
 namespace gmsa::daemon {
@@ -227,6 +232,49 @@ TEST_F(JournalTest, AWriteRefusedHalfWayIsCutBack) {
   ASSERT_TRUE(s.save(record(id_of(3))));
   auto again = open();
   EXPECT_EQ(ids(again), (std::vector<std::string>{id_of(1), id_of(3)}));
+}
+
+// Sets or clears the append-only attribute (root, ext4): appends still work,
+// renaming a compacted copy over the file does not.
+bool set_append_only(const std::string& path, bool on) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  int flags = 0;
+  bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+  flags = on ? (flags | FS_APPEND_FL) : (flags & ~FS_APPEND_FL);
+  ok = ok && ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+  ::close(fd);
+  return ok;
+}
+
+TEST_F(JournalTest, AFailedCompactionIsRetriedOnceTheDeadLinesHaveDoubled) {
+  auto s = open();
+  ASSERT_TRUE(s.save(record(id_of(0))));
+  if (!set_append_only(leases_ + "/journal", true)) {
+    GTEST_SKIP() << "cannot set the append-only attribute here (needs root and ext4)";
+  }
+  std::vector<std::string> lines;
+  auto old = log::set_sink([&](const std::string& l) {
+    if (l.find("event=journal_compaction_failed") != std::string::npos) lines.push_back(l);
+  });
+  auto churn = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      ASSERT_TRUE(s.save(record(id_of(i))));
+      ASSERT_TRUE(s.remove(id_of(i)));
+    }
+  };
+  churn(1, 514);  // 1026 dead lines: the first try fails
+  EXPECT_EQ(lines.size(), 1u);
+  churn(514, 1026);  // up to 2050: no new try
+  EXPECT_EQ(lines.size(), 1u);
+  churn(1026, 1027);  // 2052 = twice 1026: the second try
+  EXPECT_EQ(lines.size(), 2u);
+  log::set_sink(old);
+  ASSERT_TRUE(set_append_only(leases_ + "/journal", false));
+  // Nothing was lost meanwhile, and the next compaction (at start-up) works.
+  auto again = open();
+  EXPECT_EQ(ids(again), std::vector<std::string>{id_of(0)});
+  EXPECT_EQ(journal(), encode_journal_add(record(id_of(0))));
 }
 
 TEST_F(JournalTest, AnUnreadableJournalIsNeitherRewrittenNorAppendedTo) {

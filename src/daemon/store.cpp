@@ -109,15 +109,9 @@ struct LeaseStore::State {
     return at;
   }
 
-  // The live leases' lines (and kept bad lines) copied from the journal into
-  // a new one, renamed over the old.
-  Status compact() {
-    std::string old;
-    if (::access(path().c_str(), F_OK) == 0) {
-      auto text = fs::read_file(path(), kMaxJournalBytes);
-      if (!text) return text.error();
-      old = std::move(text).value();
-    }
+  // The live leases' lines (and kept bad lines) copied from `old`, the
+  // journal's current text, into a new journal renamed over it.
+  Status compact_from(std::string_view old) {
     std::string text;
     for (const auto& l : bad_lines) text += l + "\n";
     std::map<std::string, Span> moved;
@@ -136,6 +130,12 @@ struct LeaseStore::State {
     return open_fd();
   }
 
+  Status compact() {
+    auto old = fs::read_file(path(), kMaxJournalBytes);
+    if (!old) return old.error();
+    return compact_from(*old);
+  }
+
   void maybe_compact() {
     if (dead <= kCompactAfterDeadLines || dead <= live.size() || dead < retry_at) return;
     if (auto st = compact(); !st) {
@@ -147,7 +147,97 @@ struct LeaseStore::State {
   }
 
   LeaseStore::Loaded load();
+  std::optional<off_t> replay(const std::string& text, Loaded& out,
+                              std::map<std::string, LeaseRecord>& records);
+  void import_record_files(Loaded& out, std::map<std::string, LeaseRecord>& records);
 };
+
+// Replays the journal's text into live/dead/bad_lines and `records`.
+// Returns the end of the last complete line, or nullopt when the text ends
+// in a complete line.
+std::optional<off_t> LeaseStore::State::replay(const std::string& text, Loaded& out,
+                                               std::map<std::string, LeaseRecord>& records) {
+  std::size_t start = 0, number = 0;
+  while (start < text.size()) {
+    ++number;
+    const std::size_t end = text.find('\n', start);
+    const std::string where = path() + " line " + std::to_string(number);
+    if (end == std::string::npos) {
+      // A write cut short by a crash: never acknowledged, so dropped.
+      out.errors.push_back(make_error(where, "incomplete (no newline), dropped"));
+      return static_cast<off_t>(start);
+    }
+    const std::string_view line(text.data() + start, end - start);
+    const Span span{static_cast<off_t>(start), end - start + 1};
+    start = end + 1;
+    auto e = decode_journal_line(line);
+    if (!e) {
+      out.errors.push_back(make_error(where, e.error().what()));
+      bad_lines.emplace_back(line);
+      continue;
+    }
+    if (e->op == JournalEntry::Op::kAdd) {
+      if (live.count(e->id) != 0) ++dead;
+      live[e->id] = span;
+      records[e->id] = std::move(e->record);
+    } else {
+      dead += live.erase(e->id) + 1;
+      records.erase(e->id);
+    }
+  }
+  return std::nullopt;
+}
+
+// Version 1/2 stores: one <id>.json per lease, appended to the journal,
+// then removed. Invalid files and other names are reported and kept.
+void LeaseStore::State::import_record_files(Loaded& out,
+                                            std::map<std::string, LeaseRecord>& records) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    out.errors.push_back(make_error(dir, std::string("cannot open: ") + std::strerror(errno)));
+    return;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    if (n == "." || n == ".." || n == kJournalName) continue;
+    const std::string p = dir + "/" + n;
+    if (!is_record_file_name(n)) {
+      if (n.find(".tmp.") == std::string::npos) {
+        out.errors.push_back(make_error(p, "not a lease file name"));
+      }
+      continue;
+    }
+    auto file = fs::read_file(p);
+    if (!file) {
+      out.errors.push_back(file.error());
+      continue;
+    }
+    auto rec = decode_lease(*file);
+    if (!rec) {
+      out.errors.push_back(make_error(p, rec.error().what()));
+      continue;
+    }
+    if (rec->id != n.substr(0, kLeaseIdLength)) {
+      out.errors.push_back(make_error(p, "id does not match the file name"));
+      continue;
+    }
+    if (live.count(rec->id) == 0) {
+      if (unreadable) continue;  // kept until the journal can take it
+      const std::string line = encode_journal_add(*rec);
+      auto at = append(line);
+      if (!at) {
+        out.errors.push_back(at.error());
+        continue;
+      }
+      live[rec->id] = Span{*at, line.size()};
+      records[rec->id] = std::move(rec).value();
+    }
+    ::unlink(p.c_str());
+  }
+}
 
 LeaseStore::Loaded LeaseStore::State::load() {
   Loaded out;
@@ -156,113 +246,33 @@ LeaseStore::Loaded LeaseStore::State::load() {
   bad_lines.clear();
   dead = 0;
   unreadable.reset();
-  bool torn = false;   // a last line without its newline, to cut off
-  off_t complete = 0;  // the end of the last complete line
+  loaded = true;
   std::map<std::string, LeaseRecord> records;
   auto text = fs::read_file(path(), kMaxJournalBytes);
   if (!text && ::access(path().c_str(), F_OK) == 0) {
     // Unreadable: never rewritten (that would lose it), and no appends.
     unreadable = text.error();
     out.errors.push_back(text.error());
-    loaded = true;
     return out;
   }
   if (text) {
-    std::size_t start = 0, number = 0;
-    while (start < text->size()) {
-      complete = static_cast<off_t>(start);
-      ++number;
-      const std::size_t end = text->find('\n', start);
-      const std::string where = path() + " line " + std::to_string(number);
-      if (end == std::string::npos) {
-        // A write cut short by a crash: never acknowledged, so dropped.
-        out.errors.push_back(make_error(where, "incomplete (no newline), dropped"));
-        torn = true;
-        break;
-      }
-      const std::string_view line(text->data() + start, end - start);
-      const Span span{static_cast<off_t>(start), end - start + 1};
-      start = end + 1;
-      auto e = decode_journal_line(line);
-      if (!e) {
-        out.errors.push_back(make_error(where, e.error().what()));
-        bad_lines.emplace_back(line);
-        continue;
-      }
-      if (e->op == JournalEntry::Op::kAdd) {
-        if (live.count(e->id) != 0) ++dead;
-        live[e->id] = span;
-        records[e->id] = std::move(e->record);
+    if (auto complete = replay(*text, out, records)) {
+      // Cut the torn tail off before anything is appended after it.
+      if (auto st = open_fd(); !st) {
+        unreadable = st.error();
+      } else if (::ftruncate(fd, *complete) != 0) {
+        unreadable = file_error(path(), "cannot truncate", path(), attrs(), errno);
       } else {
-        dead += live.erase(e->id) + 1;
-        records.erase(e->id);
+        size = *complete;
       }
+      if (unreadable) out.errors.push_back(*unreadable);
+    }
+    if (dead > 0 && !unreadable) {
+      if (auto st = compact_from(*text); !st) out.errors.push_back(st.error());
     }
   }
-  if (torn) {
-    // Cut the torn tail off before anything is appended after it.
-    if (auto st = open_fd(); !st) {
-      unreadable = st.error();
-    } else if (::ftruncate(fd, complete) != 0) {
-      unreadable = file_error(path(), "cannot truncate", path(), attrs(), errno);
-    } else {
-      size = complete;
-    }
-    if (unreadable) out.errors.push_back(*unreadable);
-  }
-  if (dead > 0 && !unreadable) {
-    if (auto st = compact(); !st) out.errors.push_back(st.error());
-  }
-  // Version 1/2 stores: one <id>.json per lease, appended to the journal,
-  // then removed.
-  std::vector<std::string> imported;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    for (const std::string& n : names) {
-      if (n == "." || n == ".." || n == kJournalName) continue;
-      const std::string p = dir + "/" + n;
-      if (!is_record_file_name(n)) {
-        if (n.find(".tmp.") == std::string::npos) {
-          out.errors.push_back(make_error(p, "not a lease file name"));
-        }
-        continue;
-      }
-      auto file = fs::read_file(p);
-      if (!file) {
-        out.errors.push_back(file.error());
-        continue;
-      }
-      auto rec = decode_lease(*file);
-      if (!rec) {
-        out.errors.push_back(make_error(p, rec.error().what()));
-        continue;
-      }
-      if (rec->id != n.substr(0, kLeaseIdLength)) {
-        out.errors.push_back(make_error(p, "id does not match the file name"));
-        continue;
-      }
-      if (live.count(rec->id) == 0) {
-        if (unreadable) continue;  // kept until the journal can take it
-        const std::string line = encode_journal_add(*rec);
-        auto at = append(line);
-        if (!at) {
-          out.errors.push_back(at.error());
-          continue;
-        }
-        live[rec->id] = Span{*at, line.size()};
-        records[rec->id] = std::move(rec).value();
-      }
-      imported.push_back(p);
-    }
-  } else {
-    out.errors.push_back(make_error(dir, std::string("cannot open: ") + std::strerror(errno)));
-  }
-  for (const auto& p : imported) ::unlink(p.c_str());
+  import_record_files(out, records);
   for (auto& [id, r] : records) out.leases.push_back(std::move(r));
-  loaded = true;
   return out;
 }
 
@@ -280,9 +290,6 @@ LeaseStore& LeaseStore::operator=(LeaseStore&&) noexcept = default;
 LeaseStore::~LeaseStore() {
   if (s_) s_->close_fd();
 }
-
-const std::string& LeaseStore::dir() const { return s_->dir; }
-std::string LeaseStore::journal_path() const { return s_->path(); }
 
 Status LeaseStore::save(const LeaseRecord& r) {
   if (auto st = validate_lease_id(r.id); !st) return st;

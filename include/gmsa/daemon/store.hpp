@@ -95,9 +95,6 @@ class LeaseStore {
   // (<id>.json, imported into the journal, then removed); compacts.
   Loaded load_all();
 
-  const std::string& dir() const;
-  std::string journal_path() const;
-
  private:
   struct State;
   explicit LeaseStore(std::unique_ptr<State> s);

@@ -1,7 +1,10 @@
 #include "gmsa/cli/cli.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <istream>
 #include <ostream>
+#include <sstream>
 
 namespace gmsa::cli {
 namespace {
@@ -89,6 +92,24 @@ int run(const Args& args, Io io) {
   io.err << "gmsa: unknown command '" << args[0] << "'\n";
   usage(io.err);
   return kExitUsage;
+}
+
+Result<std::string> read_bounded(std::istream& in, std::size_t limit, const std::string& name) {
+  std::string data;
+  char buf[8192];
+  while (data.size() <= limit && in.read(buf, sizeof buf).gcount() > 0)
+    data.append(buf, static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) return Error{name, "read failed"};
+  if (data.size() > limit)
+    return Error{name, "larger than the limit of " + std::to_string(limit) + " bytes"};
+  return data;
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream text;
+  if (!f || !(text << f.rdbuf())) return Error{"", "cannot read " + path};
+  return text.str();
 }
 
 }  // namespace gmsa::cli

@@ -22,16 +22,6 @@ constexpr std::string_view kUsage =
 
 // Reads at most limit + 1 bytes, so an oversized input is detected without
 // reading all of it.
-Result<std::string> read_bounded(std::istream& in, std::size_t limit, const std::string& name) {
-  std::string data;
-  char buf[8192];
-  while (data.size() <= limit && in.read(buf, sizeof buf).gcount() > 0)
-    data.append(buf, static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) return Error{name, "read failed"};
-  if (data.size() > limit)
-    return Error{name, "larger than the limit of " + std::to_string(limit) + " bytes"};
-  return data;
-}
 
 std::string summary(const credspec::CredentialSpec& spec) {
   std::ostringstream os;

@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <fstream>
-#include <sstream>
 
 #include "gmsa/cli/cli.hpp"
 #include "gmsa/client/client.hpp"
@@ -27,23 +25,6 @@ constexpr std::string_view kUsage =
     "FILE as well, the lease is domainless, read by the user in that file.\n";
 
 constexpr std::size_t kMaxConfigBytes = 16u << 20;
-
-Result<std::string> read_all(std::istream& in) {
-  std::string text;
-  std::array<char, 65536> buf{};
-  while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
-    text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxConfigBytes) return Error{"stdin", "more than 16 MiB"};
-  }
-  return text;
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream text;
-  if (!f || !(text << f.rdbuf())) return Error{"", "cannot read " + path};
-  return text.str();
-}
 
 Result<std::string> self_path() {
   std::array<char, 4096> buf{};
@@ -76,7 +57,8 @@ int hook_main(const Args& args, Io io) {
   }
   const std::string* sock = parsed->option("socket");
   const std::string socket = sock ? *sock : client::default_socket();
-  auto input = read_all(io.in);  // poststop: the container's state, unused
+  // poststop: the container's state, unused.
+  auto input = read_bounded(io.in, kMaxConfigBytes, "<stdin>");
   if (!input) {
     io.err << "gmsa hook: " << input.error().what() << "\n";
     return kExitFailure;
@@ -99,7 +81,7 @@ int hook_main(const Args& args, Io io) {
     io.err << "gmsa hook precreate: " << self.error().what() << "\n";
     return kExitFailure;
   }
-  client::HookContext ctx{*self, socket, read_file, client::read_domainless_secret};
+  client::HookContext ctx{*self, socket, read_whole_file, client::read_domainless_secret};
   auto out = client::hook_precreate(**daemon, *input, ctx);
   if (!out) {
     io.err << "gmsa hook precreate: " << out.error().what() << "\n";

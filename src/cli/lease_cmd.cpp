@@ -2,8 +2,6 @@
 // health over its socket (docs/daemon.md).
 #include <charconv>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "gmsa/cli/cli.hpp"
 #include "gmsa/client/client.hpp"
@@ -68,11 +66,9 @@ int lease_add(const ParsedArgs& p, Io io) {
     }
   }
   if (has_owner) req.owner = owner;
-  std::ifstream f(*file, std::ios::binary);
-  std::stringstream text;
-  if (!f || !(text << f.rdbuf()))
-    return fail(io, "lease add", Error{"--credspec", "cannot read " + *file});
-  req.credspecs.push_back(text.str());
+  auto text = read_whole_file(*file);
+  if (!text) return fail(io, "lease add", Error{"--credspec", text.error().what()});
+  req.credspecs.push_back(std::move(text).value());
   if (const auto* s = p.option("domainless-secret")) {
     auto user = client::read_domainless_secret(*s);
     if (!user) return fail(io, "lease add", Error{"--domainless-secret", user.error().what()});

@@ -2,8 +2,6 @@
 // identity for as long as it runs (docs/run.md).
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "gmsa/cli/cli.hpp"
 #include "gmsa/client/client.hpp"
@@ -74,13 +72,12 @@ int run_main(const Args& args, Io io) {
     io.err << "gmsa run: " << check.error().what() << "\n" << kUsage;
     return kExitUsage;
   }
-  std::ifstream f(*spec_file, std::ios::binary);
-  std::stringstream text;
-  if (!f || !(text << f.rdbuf())) {
-    io.err << "gmsa run: --credspec: cannot read " << *spec_file << "\n";
+  auto text = read_whole_file(*spec_file);
+  if (!text) {
+    io.err << "gmsa run: --credspec: " << text.error().what() << "\n";
     return kExitFailure;
   }
-  o.lease.credspecs.push_back(text.str());
+  o.lease.credspecs.push_back(std::move(text).value());
   if (const auto* s = parsed->option("domainless-secret")) {
     auto user = client::read_domainless_secret(*s);
     if (!user) {

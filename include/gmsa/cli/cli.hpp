@@ -2,6 +2,7 @@
 // and an Io bundle, so tests run verbs in-process; src/bin/gmsa.cpp is a thin main.
 #pragma once
 
+#include <cstddef>
 #include <initializer_list>
 #include <iosfwd>
 #include <map>
@@ -42,6 +43,14 @@ struct ParsedArgs {
 // missing values and repeated options are errors naming the option.
 Result<ParsedArgs> parse_args(const Args& args, std::initializer_list<std::string_view> options,
                               std::initializer_list<std::string_view> flags);
+
+// Reads `in` to the end; more than `limit` bytes is an error naming `name`
+// ("<name>: larger than the limit of N bytes").
+Result<std::string> read_bounded(std::istream& in, std::size_t limit, const std::string& name);
+
+// A whole file (a credential spec): Error "cannot read <path>" (no field) if
+// it cannot be opened or read.
+Result<std::string> read_whole_file(const std::string& path);
 
 // A verb group ("credspec", "lab", ...): gets the args after its name.
 // Each group lives in its own src/cli/<group>_cmd.cpp and registers itself:

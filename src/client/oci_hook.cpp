@@ -41,45 +41,50 @@ Result<std::uint32_t> user_id(const json& config, const char* key) {
   return static_cast<std::uint32_t>(v.get<std::uint64_t>());
 }
 
+// parent[key], created as `empty` (an array or object) when absent; null
+// when it is there with another type.
+json* member(json& parent, const char* key, json empty) {
+  const json::value_t want = empty.type();
+  json& v = parent[key];
+  if (v.is_null()) v = std::move(empty);
+  return v.type() == want ? &v : nullptr;
+}
+
 // The container's changes; `config` is known to be an object.
 Status add_identity(json& config, const Lease& lease, const HookContext& ctx) {
   if (lease.accounts.size() != 1) {
     return Error{"lease", "lease " + lease.id + " has " + std::to_string(lease.accounts.size()) +
                               " accounts; one gMSA per container is supported"};
   }
-  json& mounts = config["mounts"];
-  if (mounts.is_null()) mounts = json::array();
-  if (!mounts.is_array()) return Error{"mounts", "not an array"};
-  for (const auto& m : mounts) {
+  json* mounts = member(config, "mounts", json::array());
+  if (!mounts) return Error{"mounts", "not an array"};
+  for (const auto& m : *mounts) {
     if (m.is_object() && m.contains("destination") && m["destination"].is_string() &&
         m["destination"].get<std::string>() == kContainerKrbDir) {
       return Error{"mounts",
                    std::string("the container already mounts something at ") + kContainerKrbDir};
     }
   }
-  mounts.push_back({{"destination", kContainerKrbDir},
-                    {"type", "bind"},
-                    {"source", lease.accounts[0].path},
-                    {"options", {"rbind", "ro", "nosuid", "nodev", "noexec"}}});
-  json& process = config["process"];
-  if (process.is_null()) process = json::object();
-  json& env = process["env"];
-  if (env.is_null()) env = json::array();
-  if (!env.is_array()) return Error{"process.env", "not an array"};
+  mounts->push_back({{"destination", kContainerKrbDir},
+                     {"type", "bind"},
+                     {"source", lease.accounts[0].path},
+                     {"options", {"rbind", "ro", "nosuid", "nodev", "noexec"}}});
+  json* process = member(config, "process", json::object());
+  if (!process) return Error{"process", "not an object"};
+  json* env = member(*process, "env", json::array());
+  if (!env) return Error{"process.env", "not an array"};
   json kept = json::array();
-  for (const auto& e : env) {
+  for (const auto& e : *env) {
     if (!e.is_string()) return Error{"process.env", "holds a value that is not a string"};
     if (e.get<std::string>().rfind("KRB5CCNAME=", 0) != 0) kept.push_back(e);
   }
   kept.push_back(std::string("KRB5CCNAME=") + kContainerCcache);
-  env = std::move(kept);
-  json& hooks = config["hooks"];
-  if (hooks.is_null()) hooks = json::object();
-  if (!hooks.is_object()) return Error{"hooks", "not an object"};
-  json& poststop = hooks["poststop"];
-  if (poststop.is_null()) poststop = json::array();
-  if (!poststop.is_array()) return Error{"hooks.poststop", "not an array"};
-  poststop.push_back(
+  *env = std::move(kept);
+  json* hooks = member(config, "hooks", json::object());
+  if (!hooks) return Error{"hooks", "not an object"};
+  json* poststop = member(*hooks, "poststop", json::array());
+  if (!poststop) return Error{"hooks.poststop", "not an array"};
+  poststop->push_back(
       {{"path", ctx.self_path},
        {"args", {"gmsa", "hook", "poststop", "--socket", ctx.socket, "--lease", lease.id}}});
   return ok_status();

@@ -26,6 +26,17 @@ std::string derive_hex(const std::string& password, const std::string& salt,
   return to_hex(out);
 }
 
+std::string openssl_hex(const std::string& password, const std::string& salt,
+                        std::uint32_t iterations, std::size_t length) {
+  std::vector<std::uint8_t> want(length);
+  EXPECT_EQ(
+      PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), bytes(salt).data(),
+                        static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha1(),
+                        static_cast<int>(length), want.data()),
+      1);
+  return to_hex(want);
+}
+
 TEST(Pbkdf2, Rfc6070Vectors) {
   EXPECT_EQ(derive_hex("password", "salt", 1, 20), "0c60c80f961f0e71f3a9b524af6012062fe037a6");
   EXPECT_EQ(derive_hex("password", "salt", 2, 20), "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
@@ -54,12 +65,22 @@ TEST(Pbkdf2, EveryLengthUpToSixBlocksMatchesOpenSsl) {
   const std::string salt = "CONTOSO.TESThostwebapp01.contoso.test";
   for (std::size_t len = 1; len <= 120; ++len) {
     SCOPED_TRACE(len);
-    std::vector<std::uint8_t> want(len);
-    ASSERT_EQ(PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                                bytes(salt).data(), static_cast<int>(salt.size()), 3, EVP_sha1(),
-                                static_cast<int>(len), want.data()),
-              1);
-    EXPECT_EQ(derive_hex(password, salt, 3, len), to_hex(want));
+    EXPECT_EQ(derive_hex(password, salt, 3, len), openssl_hex(password, salt, 3, len));
+  }
+}
+
+// The HMAC key is the password zero-padded to SHA-1's 64-byte block, or its
+// hash when longer: every length around that edge, with iteration counts
+// that take the compression loop through 0, 1 and many rounds.
+TEST(Pbkdf2, PasswordLengthsAroundTheBlockSizeMatchOpenSsl) {
+  const std::string salt = "CONTOSO.TESThostwebapp01.contoso.test";
+  for (std::size_t plen : {0, 1, 20, 55, 63, 64, 65, 128, 240, 512}) {
+    const std::string password(plen, static_cast<char>('a' + plen % 26));
+    for (std::uint32_t iterations : {1u, 2u, 3u, 1000u}) {
+      SCOPED_TRACE(std::to_string(plen) + " bytes, " + std::to_string(iterations));
+      EXPECT_EQ(derive_hex(password, salt, iterations, 32),
+                openssl_hex(password, salt, iterations, 32));
+    }
   }
 }
 

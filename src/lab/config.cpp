@@ -123,8 +123,7 @@ std::string libdefaults(const LabConfig& c) {
          "  dns_lookup_kdc = false\n"
          "  dns_lookup_realm = false\n"
          "  rdns = false\n"
-         "  dns_canonicalize_hostname = false\n"
-         "  udp_preference_limit = 1\n";
+         "  dns_canonicalize_hostname = false\n";
 }
 std::string realms(const LabConfig& c) {
   return "\n[realms]\n  " + c.realm + " = {\n    kdc = " + c.dc1_address() +

@@ -1,5 +1,6 @@
 #include "pipelines.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,14 +26,19 @@ std::vector<std::string> client_env(const PipelineEnv& env) {
           "LDAPCONF=/dev/null"};
 }
 
-Status run(const PipelineEnv& env, std::vector<std::string> argv, const std::string& out) {
+Status run(const PipelineEnv& env, std::vector<std::string> argv, const std::string& out,
+           const SecretBytes* stdin_secret = nullptr) {
   lab::SpawnOptions o;
   o.argv = std::move(argv);
   o.env = client_env(env);
   o.log_file = out;
   o.new_session = false;
+  if (stdin_secret != nullptr) {
+    o.stdin_data.assign(reinterpret_cast<const char*>(stdin_secret->data()), stdin_secret->size());
+  }
   std::remove(out.c_str());
   auto st = lab::run(o, 30s);
+  secure_wipe(o.stdin_data.data(), o.stdin_data.size());
   if (!st.ok()) return st.error();
   if (*st != 0) {
     std::ifstream f(out);
@@ -72,11 +78,49 @@ Result<double> netns_exec_overhead(const PipelineEnv& env) {
   return ms;
 }
 
-Result<double> baseline_once(const PipelineEnv& env, const std::string& account) {
+namespace {
+
+// The peer's kinit reads the password as one line from its standard input:
+// a password whose UTF-8 form holds a newline or a NUL cannot go that way.
+bool pipeable(const SecretBytes& utf8) {
+  const auto* p = utf8.data();
+  return std::find_if(p, p + utf8.size(), [](std::uint8_t c) { return c == '\n' || c == 0; }) ==
+         p + utf8.size();
+}
+
+// kinit as the gMSA from a keytab written with our keys module.
+Status kinit_from_keytab(const PipelineEnv& env, const blob::ManagedPassword& pw,
+                         const std::string& account, const std::string& principal) {
   const auto& f = env.lab->facts;
   const std::string w = env.work_dir;
+  auto k = keys::derive(pw.current.span(), f["domain"].get<std::string>(), account + "$");
+  if (!k) return k.error();
+  auto ctx = krb::Context::open(f["krb5Config"].get<std::string>());
+  if (!ctx) return ctx.error();
+  std::vector<krb::KeytabKey> keys;
+  keys.push_back({1, 18, std::move(k->aes256)});
+  keys.push_back({1, 17, std::move(k->aes128)});
+  krb::FileOwnership own;
+  own.sync = false;
+  if (auto st = krb::write_keytab_file(*ctx, w + "/gmsa.keytab", principal, keys, own); !st) {
+    return st;
+  }
+  return run(
+      env,
+      {"/usr/bin/kinit", "-k", "-t", w + "/gmsa.keytab", "-c", "FILE:" + w + "/gmsa.cc", principal},
+      w + "/kinit-gmsa.txt");
+}
+
+}  // namespace
+
+Result<BaselineSample> baseline_once(const PipelineEnv& env, const std::string& account,
+                                     BaselineKinit how) {
+  const auto& f = env.lab->facts;
+  const std::string w = env.work_dir;
+  const std::string principal = account + "$@" + f["realm"].get<std::string>();
   Status st = ok_status();
-  double ms = time_ms([&] {
+  BaselineSample out;
+  out.ms = time_ms([&] {
     // 1. Host TGT from the host keytab.
     st = run(env,
              {"/usr/bin/kinit", "-k", "-t", f["hostKeytab"].get<std::string>(),
@@ -106,47 +150,44 @@ Result<double> baseline_once(const PipelineEnv& env, const std::string& account)
     secure_wipe(blob_bytes->data(), blob_bytes->size());
     secure_wipe(b64.data(), b64.size());
     {
-      std::ofstream out(w + "/blob.bin", std::ios::binary);
-      out.write(reinterpret_cast<const char*>(blob_secret.span().data()),
-                static_cast<std::streamsize>(blob_secret.size()));
+      std::ofstream o(w + "/blob.bin", std::ios::binary);
+      o.write(reinterpret_cast<const char*>(blob_secret.span().data()),
+              static_cast<std::streamsize>(blob_secret.size()));
     }
     // 3. Decode, as a process (the peer daemon's decode step).
     st = run(env, {env.gmsa_bin, "blob", "decode", w + "/blob.bin", "--format", "binary"},
              w + "/decode.txt");
     if (!st.ok()) return;
-    // 4. A keytab for the gMSA (the password never goes through a pipe),
-    //    then kinit as the gMSA.
     auto pw = blob::parse(blob_secret.span());
     if (!pw) {
       st = pw.error();
       return;
     }
-    auto k = keys::derive(pw->current.span(), f["domain"].get<std::string>(), account + "$");
-    if (!k) {
-      st = k.error();
-      return;
+    // 4. kinit as the gMSA.
+    if (how == BaselineKinit::kPassword) {
+      auto utf8 = keys::utf16le_to_utf8(pw->current.span());
+      if (!utf8) {
+        st = utf8.error();
+        return;
+      }
+      if (pipeable(*utf8)) {
+        // As the peer does: the password on kinit's standard input, one
+        // line; libkrb5 asks the KDC for the salt (PREAUTH_REQUIRED) and
+        // derives the key itself.
+        SecretBytes input(utf8->size() + 1);
+        std::copy(utf8->data(), utf8->data() + utf8->size(), input.data());
+        input[utf8->size()] = '\n';
+        st = run(env, {"/usr/bin/kinit", "-c", "FILE:" + w + "/gmsa.cc", principal},
+                 w + "/kinit-gmsa.txt", &input);
+        return;
+      }
+      out.keytab_fallback = true;
     }
-    auto ctx = krb::Context::open(f["krb5Config"].get<std::string>());
-    if (!ctx) {
-      st = ctx.error();
-      return;
-    }
-    const std::string principal = account + "$@" + f["realm"].get<std::string>();
-    std::vector<krb::KeytabKey> keys;
-    keys.push_back({1, 18, std::move(k->aes256)});
-    keys.push_back({1, 17, std::move(k->aes128)});
-    krb::FileOwnership own;
-    own.sync = false;
-    st = krb::write_keytab_file(*ctx, w + "/gmsa.keytab", principal, keys, own);
-    if (!st.ok()) return;
-    st = run(env,
-             {"/usr/bin/kinit", "-k", "-t", w + "/gmsa.keytab", "-c", "FILE:" + w + "/gmsa.cc",
-              principal},
-             w + "/kinit-gmsa.txt");
+    st = kinit_from_keytab(env, *pw, account, principal);
   });
   for (const char* p : {"/blob.bin", "/gmsa.keytab", "/decode.txt"}) std::remove((w + p).c_str());
   if (!st.ok()) return st.error();
-  return ms;
+  return out;
 }
 
 Result<std::unique_ptr<ldap::Connection>> floor_connection(const PipelineEnv& env,

@@ -5,7 +5,8 @@
 // InMemory* benchmarks use a source that answers instantly (daemon overhead:
 // gRPC, credspec parse, files, store). Lab* benchmarks (built when the LDAP
 // client is in the tree) use DirectorySource against a running lab
-// (lab.json in $GMSA_LAB_DIR, default /var/lib/gmsa-lab).
+// (lab.json in $GMSA_LAB_DIR, default /var/lib/gmsa-lab). HealthCheck*
+// time one RPC round trip, back to back and after the CPUs went idle.
 #include <benchmark/benchmark.h>
 #include <krb5/krb5.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "credentialsfetcher.grpc.pb.h"
 #include "fake_tickets.hpp"
@@ -139,6 +141,43 @@ void InMemory(benchmark::State& state, bool warm, bool sync_store) {
   }
   run(state, h, "WebApp01", warm);
 }
+
+// One HealthCheck round trip (no work in the handler): back to back, and
+// after 1.5 ms without traffic, about as long as a cold lease keeps the
+// client and the server's poller waiting. The difference is what waking
+// idle CPUs costs an RPC on this machine.
+void Health(benchmark::State& state, std::chrono::microseconds idle) {
+  Harness h;
+  h.dir = gmsa::testing::make_temp_dir("lb");
+  std::string conf = gmsa::testing::write_krb5_conf(h.dir, "CONTOSO.TEST");
+  DaemonConfig cfg = base(h.dir);
+  cfg.krb5_conf = conf;
+  if (!h.start(cfg, std::make_unique<InstantSource>(conf))) {
+    state.SkipWithError("daemon did not start");
+    return;
+  }
+  for (auto _ : state) {
+    if (idle.count() > 0) {
+      state.PauseTiming();
+      std::this_thread::sleep_for(idle);
+      state.ResumeTiming();
+    }
+    cf::HealthCheckRequest req;
+    cf::HealthCheckResponse resp;
+    grpc::ClientContext ctx;
+    if (!h.stub->HealthCheck(&ctx, req, &resp).ok()) {
+      state.SkipWithError("HealthCheck failed");
+      break;
+    }
+  }
+}
+void BM_HealthCheck(benchmark::State& s) { Health(s, std::chrono::microseconds(0)); }
+void BM_HealthCheckAfterIdle(benchmark::State& s) { Health(s, std::chrono::microseconds(1500)); }
+BENCHMARK(BM_HealthCheck)->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(BM_HealthCheckAfterIdle)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly();
 
 void BM_InMemoryCold(benchmark::State& s) { InMemory(s, false, false); }
 void BM_InMemoryWarm(benchmark::State& s) { InMemory(s, true, false); }

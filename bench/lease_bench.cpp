@@ -128,18 +128,22 @@ void run(benchmark::State& state, Harness& h, const std::string& account, bool w
   if (warm) h.remove(keeper);
 }
 
-void InMemory(benchmark::State& state, bool warm, bool sync_store) {
-  Harness h;
+// A daemon on a temporary state directory with the instant source; false
+// (and the benchmark skipped) if it does not start.
+bool start_instant(benchmark::State& state, Harness& h, bool sync_store) {
   h.dir = gmsa::testing::make_temp_dir("lb");
   std::string conf = gmsa::testing::write_krb5_conf(h.dir, "CONTOSO.TEST");
   DaemonConfig cfg = base(h.dir);
   cfg.krb5_conf = conf;
   cfg.sync_store = sync_store;
-  if (!h.start(cfg, std::make_unique<InstantSource>(conf))) {
-    state.SkipWithError("daemon did not start");
-    return;
-  }
-  run(state, h, "WebApp01", warm);
+  if (h.start(cfg, std::make_unique<InstantSource>(conf))) return true;
+  state.SkipWithError("daemon did not start");
+  return false;
+}
+
+void InMemory(benchmark::State& state, bool warm, bool sync_store) {
+  Harness h;
+  if (start_instant(state, h, sync_store)) run(state, h, "WebApp01", warm);
 }
 
 // One HealthCheck round trip (no work in the handler): back to back, and
@@ -148,14 +152,7 @@ void InMemory(benchmark::State& state, bool warm, bool sync_store) {
 // idle CPUs costs an RPC on this machine.
 void Health(benchmark::State& state, std::chrono::microseconds idle) {
   Harness h;
-  h.dir = gmsa::testing::make_temp_dir("lb");
-  std::string conf = gmsa::testing::write_krb5_conf(h.dir, "CONTOSO.TEST");
-  DaemonConfig cfg = base(h.dir);
-  cfg.krb5_conf = conf;
-  if (!h.start(cfg, std::make_unique<InstantSource>(conf))) {
-    state.SkipWithError("daemon did not start");
-    return;
-  }
+  if (!start_instant(state, h, false)) return;
   for (auto _ : state) {
     if (idle.count() > 0) {
       state.PauseTiming();

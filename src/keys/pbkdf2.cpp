@@ -48,7 +48,8 @@ struct Job {
   std::span<const std::uint8_t> salt;
   std::uint32_t iterations;
   std::span<std::uint8_t> out;
-  KeyedStates keyed;  // secret: wiped by pbkdf2_hmac_sha1 before it returns
+  KeyedStates keyed;   // secret: wiped by pbkdf2_hmac_sha1 before it returns
+  hmac_sha1_ctx hmac;  // keyed once with the password, for U_1; secret, wiped too
 };
 
 // The state after compressing (key ^ pad) from SHA-1's initial state.
@@ -93,7 +94,7 @@ void store_be(const std::array<std::uint32_t, 5>& state, std::uint8_t* out) {
 }
 
 // T_index, truncated to out's remaining length, into out. U_1 goes through
-// nettle's HMAC (the salt has any length); every later U_j hashes a 20-byte
+// a copy of the job's keyed nettle HMAC (the salt has any length); every later U_j hashes a 20-byte
 // message after one keyed block, so its inner and outer hashes are each one
 // compression of the same padded block: U_{j-1} || 0x80 || zeros || the
 // length, (64 + 20) * 8 = 672 bits. Calling the compression directly saves
@@ -104,8 +105,7 @@ void block(const Job& job, std::uint32_t index) {
   std::array<std::uint8_t, SHA1_DIGEST_SIZE> t{};
   std::array<std::uint32_t, 5> state{};
   {
-    hmac_sha1_ctx ctx;
-    hmac_sha1_set_key(&ctx, job.password.size(), job.password.data());
+    hmac_sha1_ctx ctx = job.hmac;
     const std::array<std::uint8_t, 4> be = {
         static_cast<std::uint8_t>(index >> 24), static_cast<std::uint8_t>(index >> 16),
         static_cast<std::uint8_t>(index >> 8), static_cast<std::uint8_t>(index)};
@@ -168,7 +168,8 @@ Status pbkdf2_hmac_sha1(std::span<const std::uint8_t> password, std::span<const 
   const std::uint64_t count = (out.size() + SHA1_DIGEST_SIZE - 1) / SHA1_DIGEST_SIZE;
   if (count == 0) return make_error("out", "must not be empty");
   if (count > kMaxBlocks) return make_error("out", "longer than PBKDF2 allows");
-  Job job{password, salt, iterations, out, keyed_states(password)};
+  Job job{password, salt, iterations, out, keyed_states(password), {}};
+  hmac_sha1_set_key(&job.hmac, password.size(), password.data());
   const auto n = static_cast<std::uint32_t>(count);
   // Workers are started on the other CPUs explicitly: left to itself, the
   // kernel kept a new thread on its parent's CPU in 54-57 of 60 tries on
@@ -197,6 +198,7 @@ Status pbkdf2_hmac_sha1(std::span<const std::uint8_t> password, std::span<const 
   // Blocks no worker could be started for.
   for (std::uint32_t lane = started; lane < stride; ++lane) blocks(job, lane + 1, stride, n);
   secure_wipe(&job.keyed, sizeof job.keyed);
+  secure_wipe(&job.hmac, sizeof job.hmac);
   return ok_status();
 }
 

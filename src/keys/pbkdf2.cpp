@@ -5,22 +5,21 @@
 // tkey here (a provider MAC context per iteration). An iteration needs two
 // SHA-1 compressions and nothing else (block() below): 0.45 ms per output
 // block on these machines, against 0.64 ms through nettle's HMAC interface;
-// the two blocks of an AES256 tkey run side by side on two CPUs.
+// the two blocks of an AES256 tkey run side by side on two CPUs
+// (helper_lane.hpp).
 // nettle's own pbkdf2() is not used: it leaves its keyed HMAC state on its
 // stack, while here every state lives in memory we wipe.
 #include "gmsa/keys/pbkdf2.hpp"
 
 #include <nettle/hmac.h>
 #include <nettle/sha1.h>
-#include <pthread.h>
-#include <sched.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <vector>
 
 #include "gmsa/common/secret.hpp"
+#include "helper_lane.hpp"
 
 namespace gmsa::keys {
 namespace {
@@ -140,24 +139,14 @@ void blocks(const Job& job, std::uint32_t first, std::uint32_t stride, std::uint
   burn_stack();
 }
 
-struct Lane {
+struct Share {
   const Job* job;
   std::uint32_t first, stride, count;
 };
 
-void* run_lane(void* arg) {
-  const auto* l = static_cast<const Lane*>(arg);
+void run_share(void* arg) {
+  const auto* l = static_cast<const Share*>(arg);
   blocks(*l->job, l->first, l->stride, l->count);
-  return nullptr;
-}
-
-// The CPUs this thread may run on, except the one it is on now.
-int other_cpus(cpu_set_t* set) {
-  CPU_ZERO(set);
-  if (::sched_getaffinity(0, sizeof *set, set) != 0) return 0;
-  const int here = ::sched_getcpu();
-  if (here >= 0 && here < CPU_SETSIZE) CPU_CLR(here, set);
-  return CPU_COUNT(set);
 }
 
 }  // namespace
@@ -171,32 +160,15 @@ Status pbkdf2_hmac_sha1(std::span<const std::uint8_t> password, std::span<const 
   Job job{password, salt, iterations, out, keyed_states(password), {}};
   hmac_sha1_set_key(&job.hmac, password.size(), password.data());
   const auto n = static_cast<std::uint32_t>(count);
-  // Workers are started on the other CPUs explicitly: left to itself, the
-  // kernel kept a new thread on its parent's CPU in 54-57 of 60 tries on
-  // these VMs (the other vCPU idle in halt-poll), so it ran only once the
-  // caller waited for it and the two chains took as long as one after the
-  // other (1.04-1.10 ms against 0.66-0.72 ms with the affinity).
-  cpu_set_t others;
-  const int spare = n > 1 ? other_cpus(&others) : 0;
-  const std::uint32_t stride = std::min(n, static_cast<std::uint32_t>(spare) + 1);
-  pthread_attr_t attr;
-  const bool have_attr = stride > 1 && ::pthread_attr_init(&attr) == 0;
-  if (have_attr) (void)::pthread_attr_setaffinity_np(&attr, sizeof others, &others);
-  std::vector<Lane> lanes(stride);
-  std::vector<pthread_t> workers;
-  workers.reserve(stride);    // no allocation between a start and its join
-  std::uint32_t started = 1;  // the caller takes block 1 and every stride-th after it
-  for (; have_attr && started < stride; ++started) {
-    lanes[started] = Lane{&job, started + 1, stride, n};
-    pthread_t t;
-    if (::pthread_create(&t, &attr, run_lane, &lanes[started]) != 0) break;
-    workers.push_back(t);
+  // The helper takes blocks 2, 4, ... while the caller takes 1, 3, ...
+  detail::HelperLane* helper = n > 1 ? detail::HelperLane::get() : nullptr;
+  Share second{&job, 2, 2, n};
+  if (helper != nullptr && helper->try_post(run_share, &second)) {
+    blocks(job, 1, 2, n);
+    helper->finish();
+  } else {
+    blocks(job, 1, 1, n);
   }
-  if (have_attr) ::pthread_attr_destroy(&attr);
-  blocks(job, 1, stride, n);
-  for (pthread_t t : workers) ::pthread_join(t, nullptr);
-  // Blocks no worker could be started for.
-  for (std::uint32_t lane = started; lane < stride; ++lane) blocks(job, lane + 1, stride, n);
   secure_wipe(&job.keyed, sizeof job.keyed);
   secure_wipe(&job.hmac, sizeof job.hmac);
   return ok_status();

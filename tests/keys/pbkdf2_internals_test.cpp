@@ -1,19 +1,44 @@
-// The keys module's private PBKDF2 pieces: the helper lane's exactly-once
-// hand-off.
+// The keys module's private PBKDF2 pieces: the SHA-NI chain against the
+// portable one, and the helper lane's exactly-once hand-off.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "gmsa/common/encoding.hpp"
 #include "gmsa/keys/pbkdf2.hpp"
 #include "helper_lane.hpp"
+#include "sha1_chain.hpp"
 
 namespace gmsa::keys::detail {
 namespace {
+
+TEST(Sha1Chain, ShaNiMatchesPortableOnRandomStates) {
+  if (!have_sha_ni()) GTEST_SKIP() << "this CPU has no SHA extensions";
+  std::mt19937 rng(20261204);  // 32-bit outputs
+  for (std::uint32_t iterations : {1U, 2U, 3U, 17U, 64U, 4096U}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      KeyedStates k;
+      for (auto& w : k.inner) w = static_cast<std::uint32_t>(rng());
+      for (auto& w : k.outer) w = static_cast<std::uint32_t>(rng());
+      Digest u{}, t{};
+      for (auto& b : u) b = static_cast<std::uint8_t>(rng());
+      for (auto& b : t) b = static_cast<std::uint8_t>(rng());
+      Digest u_p = u, t_p = t, u_n = u, t_n = t;
+      iterate_portable(k, u_p, t_p, iterations);
+      iterate_sha_ni(k, u_n, t_n, iterations);
+      ASSERT_EQ(to_hex(t_n), to_hex(t_p)) << iterations << " iterations, trial " << trial;
+      ASSERT_EQ(to_hex(u_n), to_hex(u_p)) << iterations << " iterations, trial " << trial;
+      if (iterations > 1) {
+        EXPECT_NE(to_hex(t_p), to_hex(t));  // the chain did run
+      }
+    }
+  }
+}
 
 // finish() returns only once the task has run, and it runs exactly once:
 // on the helper, or on the caller when the helper had not started it.

@@ -53,7 +53,10 @@ Status ensure_dir(const std::string& path, mode_t mode, std::optional<uid_t> uid
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return sys(path, "cannot stat");
   if (!S_ISDIR(st.st_mode)) return make_error(path, "exists and is not a directory");
-  if ((uid || gid) && ::lchown(path.c_str(), uid ? *uid : static_cast<uid_t>(-1),
+  // Skipped when the owner is already right (a new directory is the
+  // daemon's): one system call saved per directory of a new lease.
+  const bool chown_needed = (uid && *uid != st.st_uid) || (gid && *gid != st.st_gid);
+  if (chown_needed && ::lchown(path.c_str(), uid ? *uid : static_cast<uid_t>(-1),
                                gid ? *gid : static_cast<gid_t>(-1)) != 0) {
     return sys(path, "cannot chown");
   }

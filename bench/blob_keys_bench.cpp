@@ -1,4 +1,5 @@
-// Blob decode alone, each key step, and decode + full key derivation.
+// Blob decode alone, each key step, the PBKDF2 pieces, and decode + full key
+// derivation.
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -6,6 +7,8 @@
 #include "gmsa/blob/managed_password.hpp"
 #include "gmsa/common/encoding.hpp"
 #include "gmsa/keys/keys.hpp"
+#include "gmsa/keys/pbkdf2.hpp"
+#include "sha1_chain.hpp"
 
 namespace {
 
@@ -59,6 +62,45 @@ void BM_Aes256StringToKey(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Aes256StringToKey)->Unit(benchmark::kMicrosecond);
+
+// One 4096-iteration chain (U_2..U_4096 of one output block) on each
+// implementation of src/keys/sha1_chain.hpp.
+void Chain(benchmark::State& state, bool sha_ni) {
+  namespace d = gmsa::keys::detail;
+  if (sha_ni && !d::have_sha_ni()) {
+    state.SkipWithError("this CPU has no SHA extensions");
+    return;
+  }
+  const d::KeyedStates k{{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0},
+                         {0x01234567, 0x89abcdef, 0xfedcba98, 0x76543210, 0xf0e1d2c3}};
+  d::Digest u{}, t{};
+  for (auto _ : state) {
+    if (sha_ni) {
+      d::iterate_sha_ni(k, u, t, 4096);
+    } else {
+      d::iterate_portable(k, u, t, 4096);
+    }
+    benchmark::DoNotOptimize(t);
+  }
+}
+void BM_Pbkdf2ChainPortable(benchmark::State& s) { Chain(s, false); }
+void BM_Pbkdf2ChainShaNi(benchmark::State& s) { Chain(s, true); }
+BENCHMARK(BM_Pbkdf2ChainPortable)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Pbkdf2ChainShaNi)->Unit(benchmark::kMicrosecond);
+
+// The AES256 tkey: two chains, the second on the helper thread.
+void BM_Pbkdf2Aes256Tkey(benchmark::State& state) {
+  const std::string pw(120, 'p');
+  const std::string salt = gmsa::keys::ad_salt("windomain.local", "super_gmsa$");
+  std::vector<std::uint8_t> out(32);
+  for (auto _ : state) {
+    auto st = gmsa::keys::pbkdf2_hmac_sha1(
+        {reinterpret_cast<const std::uint8_t*>(pw.data()), pw.size()},
+        {reinterpret_cast<const std::uint8_t*>(salt.data()), salt.size()}, 4096, out);
+    benchmark::DoNotOptimize(st);
+  }
+}
+BENCHMARK(BM_Pbkdf2Aes256Tkey)->Unit(benchmark::kMicrosecond);
 
 // What the daemon does per refresh: decode, then UTF-8 + NT hash + AES128 + AES256.
 void BM_DecodeAndDeriveCurrent(benchmark::State& state) {

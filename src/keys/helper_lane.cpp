@@ -1,6 +1,5 @@
 #include "helper_lane.hpp"
 
-#include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -15,7 +14,6 @@ namespace {
 // delay (30-60 us here) of the caller; past this it has likely lost its CPU.
 constexpr auto kSpin = std::chrono::microseconds(300);
 
-pthread_t g_thread;
 pid_t g_pid = 0;  // the process the helper runs in (none in a forked child)
 
 inline void cpu_relax() {
@@ -31,7 +29,7 @@ inline void cpu_relax() {
 bool HelperLane::start() {
   try {
     std::thread t([this] { run(); });
-    g_thread = t.native_handle();
+    thread_ = t.native_handle();
     t.detach();  // it lives as long as the process, parked when idle
   } catch (const std::system_error&) {
     return false;
@@ -81,7 +79,7 @@ bool HelperLane::try_post(Task task, void* arg) {
   // CPU (the other vCPU idles in halt-poll), where it would only run once
   // the caller is done. Re-pinned only when the caller moved.
   if (here != pinned_to_) {
-    if (::pthread_setaffinity_np(g_thread, sizeof others, &others) != 0) {
+    if (::pthread_setaffinity_np(thread_, sizeof others, &others) != 0) {
       owner_.unlock();
       return false;
     }

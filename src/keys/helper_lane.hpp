@@ -12,6 +12,8 @@
 // no CPU never delays a derivation by more than running it inline would.
 #pragma once
 
+#include <pthread.h>
+
 #include <atomic>
 #include <mutex>
 
@@ -21,13 +23,14 @@ class HelperLane {
  public:
   using Task = void (*)(void*);
 
-  // The process's helper, started on first use; nullptr when it would not
-  // help (one usable CPU) or cannot be started, and in a child process after
-  // fork (the helper thread is not there).
+  // The process's helper, started on first use; nullptr if it cannot be
+  // started, and in a child process after fork (the helper thread is not
+  // there).
   static HelperLane* get();
 
   // Hands task(arg) to the helper, pinned to the CPUs other than the
-  // caller's. False if another caller is using it: run the task yourself.
+  // caller's. False if the caller may run on one CPU only, or another caller
+  // is using the helper: run the task yourself.
   bool try_post(Task task, void* arg);
 
   // Returns once the posted task has run, on the helper or (if it had not
@@ -47,7 +50,7 @@ class HelperLane {
   std::mutex owner_;  // held from try_post to finish by the one caller
   Task task_ = nullptr;
   void* arg_ = nullptr;
-  int tid_ = 0;         // the helper's thread id, for its CPU affinity
+  pthread_t thread_{};  // the helper, for its CPU affinity
   int pinned_to_ = -1;  // the caller CPU the helper's affinity excludes
 };
 

@@ -14,8 +14,6 @@ namespace {
 // delay (30-60 us here) of the caller; past this it has likely lost its CPU.
 constexpr auto kSpin = std::chrono::microseconds(300);
 
-pid_t g_pid = 0;  // the process the helper runs in (none in a forked child)
-
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -34,7 +32,7 @@ bool HelperLane::start() {
   } catch (const std::system_error&) {
     return false;
   }
-  g_pid = ::getpid();
+  pid_ = ::getpid();
   return true;
 }
 
@@ -48,7 +46,7 @@ HelperLane* HelperLane::get() {
     }
     return l;
   }();
-  if (lane == nullptr || ::getpid() != g_pid) return nullptr;
+  if (lane == nullptr || ::getpid() != lane->pid_) return nullptr;
   return lane;
 }
 

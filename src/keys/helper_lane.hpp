@@ -13,6 +13,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <mutex>
@@ -51,6 +52,7 @@ class HelperLane {
   Task task_ = nullptr;
   void* arg_ = nullptr;
   pthread_t thread_{};  // the helper, for its CPU affinity
+  pid_t pid_ = 0;       // the process it runs in (a forked child has no helper)
   int pinned_to_ = -1;  // the caller CPU the helper's affinity excludes
 };
 

@@ -94,12 +94,7 @@ void block(const Job& job, std::uint32_t index) {
     secure_wipe(&ctx, sizeof ctx);
   }
   t = u;
-  static const bool sha_ni = detail::have_sha_ni();
-  if (sha_ni) {
-    detail::iterate_sha_ni(job.keyed, u, t, job.iterations);
-  } else {
-    detail::iterate_portable(job.keyed, u, t, job.iterations);
-  }
+  detail::iterate(job.keyed, u, t, job.iterations);
   const std::size_t offset = static_cast<std::size_t>(index - 1) * SHA1_DIGEST_SIZE;
   std::memcpy(job.out.data() + offset, t.data(), std::min(t.size(), job.out.size() - offset));
   secure_wipe(u.data(), u.size());

@@ -199,4 +199,13 @@ bool have_sha_ni() { return false; }
 
 #endif
 
+void iterate(const KeyedStates& k, Digest& u, Digest& t, std::uint32_t iterations) {
+  static const bool sha_ni = have_sha_ni();
+  if (sha_ni) {
+    iterate_sha_ni(k, u, t, iterations);
+  } else {
+    iterate_portable(k, u, t, iterations);
+  }
+}
+
 }  // namespace gmsa::keys::detail
